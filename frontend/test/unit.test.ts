@@ -1,0 +1,130 @@
+import { describe, expect, test } from "vitest";
+
+import { backoffDelay } from "../src/lib/backoff";
+import { feedReducer, type FeedTweet } from "../src/lib/hooks/useFeedUpdates";
+import { notificationsReducer, type NotificationItem } from "../src/lib/hooks/useNotifications";
+import { retryableClose, WS_4599_RETRYABLE } from "../src/lib/websocket";
+
+describe("backoffDelay", () => {
+  test("doubles from the base with at most half of each step as jitter", () => {
+    expect([0, 1, 2, 3].map((n) => backoffDelay(n, { random: () => 0 }))).toEqual([
+      250, 500, 1000, 2000,
+    ]);
+    expect([0, 1, 2, 3].map((n) => backoffDelay(n, { random: () => 0.999999 }))).toEqual([
+      500, 1000, 2000, 4000,
+    ]);
+  });
+
+  test("stays at the cap however many tries have failed", () => {
+    expect(backoffDelay(10_000, { maxMs: 8000, random: () => 0 })).toBe(4000);
+    expect(backoffDelay(10_000, { maxMs: 8000, random: () => 0.999999 })).toBe(8000);
+  });
+});
+
+describe("retryableClose", () => {
+  test("turns codes graphql-ws would give up on into a retryable one, keeping the original", () => {
+    expect(retryableClose({ code: 1011, reason: "boom", wasClean: true })).toEqual({
+      code: WS_4599_RETRYABLE,
+      reason: "1011: boom",
+      wasClean: true,
+      originalCode: 1011,
+    });
+    expect(retryableClose({ code: 4500, reason: "bug", wasClean: true }).code).toBe(
+      WS_4599_RETRYABLE,
+    );
+  });
+
+  test("leaves retryable codes and 4403 alone", () => {
+    for (const code of [1000, 1001, 1006, 1012, 4403, 4408, 4499]) {
+      expect(retryableClose({ code, reason: "", wasClean: false }).code).toBe(code);
+    }
+  });
+});
+
+function notification(cursor: string, read = false): NotificationItem {
+  return {
+    id: `n${cursor}`,
+    kind: "LIKE",
+    read,
+    createdAt: "2024-01-01T00:00:00Z",
+    cursor,
+    actor: { id: "bob", handle: "bob", displayName: "Bob" },
+    tweet: null,
+  };
+}
+
+describe("notificationsReducer", () => {
+  const loaded = notificationsReducer(
+    { notifications: [], unreadCount: 0, loading: true, error: undefined },
+    { type: "loaded", notifications: [notification("2"), notification("1", true)], unreadCount: 1 },
+  );
+
+  test("a CREATED event already held is dropped, so a replay shows each notification once", () => {
+    const event = {
+      kind: "CREATED" as const,
+      cursor: "2",
+      unreadCount: 5,
+      notification: notification("2"),
+    };
+    expect(notificationsReducer(loaded, { type: "event", event })).toBe(loaded);
+  });
+
+  test("a new CREATED event goes on top with the server's count", () => {
+    const event = {
+      kind: "CREATED" as const,
+      cursor: "3",
+      unreadCount: 2,
+      notification: notification("3"),
+    };
+    const next = notificationsReducer(loaded, { type: "event", event });
+    expect(next.notifications.map((n) => n.cursor)).toEqual(["3", "2", "1"]);
+    expect(next.unreadCount).toBe(2);
+  });
+
+  test("READ and ALL_READ take the server's count", () => {
+    const read = notificationsReducer(loaded, {
+      type: "event",
+      event: { kind: "READ", cursor: "2", unreadCount: 0, notification: notification("2", true) },
+    });
+    expect(read.notifications.map((n) => n.read)).toEqual([true, true]);
+    expect(read.unreadCount).toBe(0);
+    const all = notificationsReducer(loaded, {
+      type: "event",
+      event: { kind: "ALL_READ", cursor: "2", unreadCount: 0, notification: null },
+    });
+    expect(all.notifications.every((n) => n.read)).toBe(true);
+  });
+
+  test("marking read locally drops the count once, however often it is clicked", () => {
+    const once = notificationsReducer(loaded, { type: "markedRead", id: "n2" });
+    expect(notificationsReducer(once, { type: "markedRead", id: "n2" })).toBe(once);
+    expect(once.unreadCount).toBe(0);
+  });
+});
+
+function tweet(id: string): FeedTweet {
+  return {
+    id,
+    content: id,
+    hashtags: [],
+    createdAt: "2024-01-01T00:00:00Z",
+    replyTo: null,
+    author: { id: "bob", handle: "bob", displayName: "Bob" },
+    metrics: { tweetId: id, likes: 0, replies: 0, retweets: 0, updatedAt: "2024-01-01T00:00:00Z" },
+  };
+}
+
+describe("feedReducer", () => {
+  test("new tweets wait in pending, deduplicated, until shown", () => {
+    let state = feedReducer(
+      { tweets: [], pending: [], loading: true, error: undefined },
+      { type: "loaded", tweets: [tweet("a")] },
+    );
+    state = feedReducer(state, { type: "arrived", tweets: [tweet("b")] });
+    state = feedReducer(state, { type: "arrived", tweets: [tweet("c"), tweet("b"), tweet("a")] });
+    expect(state.pending.map((t) => t.id)).toEqual(["c", "b"]);
+    state = feedReducer(state, { type: "showNew" });
+    expect(state.tweets.map((t) => t.id)).toEqual(["c", "b", "a"]);
+    expect(state.pending).toEqual([]);
+  });
+});
