@@ -1,0 +1,45 @@
+"""Event envelopes: what travels on the bus, as JSON."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+
+T = TypeVar("T")
+
+
+class Event:
+    """One published event. The hub hands the same object to every local subscriber of its
+    channel, so whatever is derived from it (`memo`) is derived once per process."""
+
+    __slots__ = ("_memo", "data", "kind", "published_at")
+
+    def __init__(self, kind: str, data: dict[str, Any], published_at: float | None = None) -> None:
+        self.kind = kind
+        self.data = data
+        self.published_at = time.time() if published_at is None else published_at
+        self._memo: dict[Any, Any] | None = None
+
+    def encode(self) -> str:
+        return orjson.dumps({"k": self.kind, "d": self.data, "t": self.published_at}).decode()
+
+    @classmethod
+    def decode(cls, message: str | bytes) -> Event:
+        raw = orjson.loads(message)
+        return cls(raw["k"], raw["d"], raw.get("t"))
+
+    def memo(self, key: Any, build: Callable[[Event], T]) -> T:
+        """`build(self)`, computed once per event object and kept with it."""
+        if self._memo is None:
+            self._memo = {}
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build(self)
+            return value
+
+    def __repr__(self) -> str:
+        return f"Event({self.kind!r}, {self.data!r})"

@@ -1,0 +1,140 @@
+"""The Hub: one broker subscription per channel per process, fanned out to local Mailboxes.
+
+broadcaster 0.3.1 races when two first subscriptions to one channel overlap, and gives each
+subscriber an unbounded queue. We call its `subscribe` once per channel per process: the first
+local subscriber creates the channel's state synchronously (no await between the lookup and
+the insert, so concurrent arrivals find it), later ones wait for the same `ready` future.
+The last one to leave tears the broker subscription down, and a newcomer waits for that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from broadcaster import Broadcast
+
+from .events import Event
+from .mailbox import Mailbox, MailboxCounters, Policy
+
+log = logging.getLogger("tidings.bus")
+
+
+class _Channel:
+    __slots__ = ("mailboxes", "ready", "task")
+
+    def __init__(self) -> None:
+        self.mailboxes: set[Mailbox] = set()
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.task: asyncio.Task[None] | None = None
+
+
+class Hub:
+    def __init__(self, broadcast: Broadcast, counters: MailboxCounters) -> None:
+        self._broadcast = broadcast
+        self.counters = counters
+        self._channels: dict[str, _Channel] = {}
+        self._closing: dict[str, asyncio.Task[None]] = {}
+        self.events_received = 0
+
+    @property
+    def channel_count(self) -> int:
+        return len(self._channels)
+
+    @property
+    def mailbox_count(self) -> int:
+        return sum(len(ch.mailboxes) for ch in self._channels.values())
+
+    def channels(self) -> list[str]:
+        return list(self._channels)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str, policy: Policy, size: int) -> AsyncIterator[Mailbox]:
+        mailbox = Mailbox(policy, size, self.counters)
+        state = await self._join(channel, mailbox)
+        try:
+            yield mailbox
+        finally:
+            self._leave(channel, state, mailbox)
+
+    async def _join(self, channel: str, mailbox: Mailbox) -> _Channel:
+        while (closing := self._closing.get(channel)) is not None:
+            await asyncio.shield(closing)
+        state = self._channels.get(channel)
+        if state is None:
+            state = self._channels[channel] = _Channel()
+            state.task = asyncio.create_task(self._pump(channel, state), name=f"hub:{channel}")
+        state.mailboxes.add(mailbox)
+        try:
+            await asyncio.shield(state.ready)
+        except BaseException:
+            self._leave(channel, state, mailbox)
+            raise
+        return state
+
+    def _leave(self, channel: str, state: _Channel, mailbox: Mailbox) -> None:
+        state.mailboxes.discard(mailbox)
+        if state.mailboxes or self._channels.get(channel) is not state:
+            return
+        del self._channels[channel]
+        assert state.task is not None
+        state.task.cancel()
+        closing = asyncio.create_task(self._closed(channel, state.task), name=f"hub-close:{channel}")
+        self._closing[channel] = closing
+
+    async def _closed(self, channel: str, task: asyncio.Task[None]) -> None:
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            self._closing.pop(channel, None)
+
+    async def _pump(self, channel: str, state: _Channel) -> None:
+        try:
+            async with self._broadcast.subscribe(channel) as subscriber:
+                state.ready.set_result(None)
+                async for message in subscriber:
+                    if message is None:
+                        break
+                    self.deliver(state, _decode(message.message))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.error("subscription to %s failed: %r", channel, exc)
+            if not state.ready.done():
+                state.ready.set_exception(exc)
+            for mailbox in list(state.mailboxes):
+                mailbox.broker_lost()
+            if self._channels.get(channel) is state:
+                del self._channels[channel]
+        finally:
+            if not state.ready.done():
+                state.ready.cancel()
+
+    def deliver(self, state: _Channel, event: Event) -> None:
+        self.events_received += 1
+        for mailbox in list(state.mailboxes):
+            mailbox.put(event)
+
+    def fail_all(self) -> None:
+        """Tell every local subscriber that the broker went away (their streams end with an error)."""
+        for state in list(self._channels.values()):
+            for mailbox in list(state.mailboxes):
+                mailbox.broker_lost()
+
+    async def close(self) -> None:
+        for state in list(self._channels.values()):
+            if state.task is not None:
+                state.task.cancel()
+        tasks = [s.task for s in self._channels.values() if s.task is not None] + list(self._closing.values())
+        self._channels.clear()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _decode(message: Any) -> Event:
+    if isinstance(message, Event):
+        return message
+    return Event.decode(message)

@@ -1,0 +1,98 @@
+"""A Mailbox: one subscription's bounded buffer, with the field's slow-consumer policy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from enum import Enum
+
+from ..errors import BrokerUnavailableError, ResubscribeError
+from .events import Event
+
+
+class Policy(Enum):
+    LATEST = "latest"  # engagement, trending, typing: a slow reader skips to the newest state
+    BACKLOG = "backlog"  # notifications, feed: keep up to `size`, then end the operation
+
+
+class MailboxCounters:
+    """How often mailboxes coalesced (latest-only) or overflowed (backlog), process-wide."""
+
+    __slots__ = ("coalesced", "overflowed")
+
+    def __init__(self) -> None:
+        self.coalesced = 0
+        self.overflowed = 0
+
+
+class Mailbox:
+    """What one subscriber has yet to read. `put` never blocks: a slow reader fills only its own."""
+
+    __slots__ = ("_counters", "_error", "_items", "_waiter", "policy", "size")
+
+    def __init__(self, policy: Policy, size: int, counters: MailboxCounters) -> None:
+        self.policy = policy
+        self.size = size
+        self._counters = counters
+        self._items: deque[Event] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: Exception | None = None
+
+    def put(self, event: Event) -> None:
+        if self._error is not None:
+            return
+        if self.policy is Policy.LATEST:
+            if self._items:
+                self._items.clear()
+                self._counters.coalesced += 1
+        elif len(self._items) >= self.size:
+            self._items.clear()
+            self._counters.overflowed += 1
+            self._error = ResubscribeError(
+                f"This subscription fell more than {self.size} events behind and was ended; "
+                "resubscribe with `after:` your last cursor to receive the rest.",
+                limit=self.size,
+            )
+        else:
+            self._items.append(event)
+            self._wake()
+            return
+        if self._error is None:
+            self._items.append(event)
+        self._wake()
+
+    def fail(self, error: Exception) -> None:
+        """End the reader with `error` once it has read what is already here."""
+        if self._error is None:
+            self._error = error
+        self._wake()
+
+    def broker_lost(self) -> None:
+        self.fail(BrokerUnavailableError("The event broker connection was lost; resubscribe."))
+
+    def pending(self) -> int:
+        return len(self._items)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Event:
+        while not self._items:
+            if self._error is not None:
+                raise self._error
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self._error is not None and self.policy is Policy.BACKLOG and isinstance(self._error, ResubscribeError):
+            raise self._error
+        return self._items.popleft()
+
+    def __aiter__(self) -> Mailbox:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self.get()

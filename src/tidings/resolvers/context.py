@@ -1,0 +1,48 @@
+"""The typed context every resolver receives: who asks, and the services they may use."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..auth import Claims
+from ..bus import BroadcastBus, Event
+from ..config import Settings
+from ..errors import BrokerUnavailableError, NotAuthenticatedError
+from ..store import Store, UserRow
+
+log = logging.getLogger("tidings.resolvers")
+
+
+class StatsSource(Protocol):
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+class TrendingSource(Protocol):
+    async def current(self) -> Event: ...
+
+
+@dataclass
+class Context:
+    store: Store
+    bus: BroadcastBus
+    settings: Settings
+    trending: TrendingSource
+    stats: StatsSource
+    viewer: UserRow | None = None
+    claims: Claims | None = None
+
+    def require_viewer(self) -> UserRow:
+        """The signed-in viewer; NotAuthenticatedError when the request carries no token."""
+        if self.viewer is None:
+            raise NotAuthenticatedError()
+        return self.viewer
+
+    async def publish(self, channel: str, event: Event) -> None:
+        """Publish after commit. The change is stored already, so a broker failure is logged, not
+        raised: subscribers recover it from the store (sequence gaps, snapshots on resubscribe)."""
+        try:
+            await self.bus.publish(channel, event)
+        except BrokerUnavailableError as exc:
+            log.error("event for %s not published: %s", channel, exc)

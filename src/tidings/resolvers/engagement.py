@@ -1,0 +1,59 @@
+"""Likes, retweets and the live engagement counters of a tweet."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from ..bus import channels
+from ..schema.social import EngagementMetrics
+from ..store import EngagementResult
+from . import events
+from .context import Context
+
+
+async def _published(ctx: Context, result: EngagementResult) -> EngagementMetrics:
+    if result.changed:
+        await ctx.publish(channels.engagement(result.metrics.tweet_id), events.metrics_event(result.metrics))
+    if result.created is not None:
+        await ctx.publish(channels.notifications(result.created.notification.user_id), events.created_event(result.created))
+    return EngagementMetrics.from_row(result.metrics)
+
+
+async def like_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    return await _published(ctx, await ctx.store.like(viewer.id, str(tweet_id)))
+
+
+async def unlike_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    return await _published(ctx, await ctx.store.unlike(viewer.id, str(tweet_id)))
+
+
+async def retweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    return await _published(ctx, await ctx.store.retweet(viewer.id, str(tweet_id)))
+
+
+async def engagement_stream(
+    info: Info[Context, None], tweet_id: strawberry.ID
+) -> AsyncGenerator[EngagementMetrics, None]:
+    ctx = info.context
+    ctx.require_viewer()
+    async with ctx.bus.subscribe(channels.engagement(str(tweet_id)), latest_only=True) as mailbox:
+        # Subscribed first, snapshot second: nothing slips between the two. An event older than
+        # the snapshot (published before it, delivered after) is skipped.
+        current = await ctx.store.metrics(str(tweet_id))
+        yield EngagementMetrics.from_row(current)
+        last = current.updated_at
+        async for event in mailbox:
+            at = events.updated_at(event)
+            if at < last:
+                continue
+            last = at
+            yield events.metrics_of(event)

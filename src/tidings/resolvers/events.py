@@ -1,0 +1,70 @@
+"""Building bus events from store results, and types back from events (once per event)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..bus import Event
+from ..schema.notifications import NotificationEvent
+from ..schema.social import EngagementMetrics, Tweet
+from ..store import Created, MetricsRow, NotificationRow, TweetRow
+
+METRICS = "metrics"
+CREATED = "created"
+READ = "read"
+ALL_READ = "all_read"
+TWEET = "tweet"
+FOLLOWED = "followed"
+UNFOLLOWED = "unfollowed"
+TRENDING = "trending"
+TYPING = "typing"
+
+
+def metrics_event(row: MetricsRow) -> Event:
+    return Event(METRICS, row.to_json())
+
+
+def created_event(created: Created) -> Event:
+    return Event(CREATED, {"n": created.notification.to_json(), "unread": created.unread})
+
+
+def read_event(row: NotificationRow, unread: int) -> Event:
+    return Event(READ, {"n": row.to_json(), "unread": unread})
+
+
+def all_read_event(last_seq: int, unread: int) -> Event:
+    return Event(ALL_READ, {"last_seq": last_seq, "unread": unread})
+
+
+def tweet_event(row: TweetRow) -> Event:
+    return Event(TWEET, row.to_json())
+
+
+def follow_event(kind: str, author_id: str) -> Event:
+    return Event(kind, {"author_id": author_id})
+
+
+def metrics_of(event: Event) -> EngagementMetrics:
+    return event.memo(METRICS, lambda e: EngagementMetrics.from_row(MetricsRow.from_json(e.data)))
+
+
+def tweet_of(event: Event) -> Tweet:
+    return event.memo(TWEET, lambda e: Tweet.from_row(TweetRow.from_json(e.data)))
+
+
+def notification_event_of(event: Event) -> NotificationEvent:
+    def build(e: Event) -> NotificationEvent:
+        data: dict[str, Any] = e.data
+        if e.kind == ALL_READ:
+            return NotificationEvent.all_read(data["last_seq"], data["unread"])
+        row = NotificationRow.from_json(data["n"])
+        if e.kind == CREATED:
+            return NotificationEvent.created(row, data["unread"])
+        return NotificationEvent.read(row, data["unread"])
+
+    return event.memo("notification_event", build)
+
+
+def updated_at(event: Event) -> datetime:
+    return datetime.fromisoformat(event.data["updated_at"])

@@ -1,0 +1,102 @@
+"""Trending, typing and connection statistics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+
+from strawberry import ID
+from strawberry.types import Info
+
+from ..bus import Event, channels
+from ..errors import InvalidInputError
+from ..schema.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
+from ..schema.social import User
+from ..store import TopicRow, UserRow
+from .context import Context
+
+MAX_TRENDING = 50
+TYPING = "typing"
+
+
+def _update(event: Event) -> TrendingUpdate:
+    data = event.data
+    return TrendingUpdate(
+        topics=TrendingTopic.ranked([TopicRow(topic, count) for topic, count in data["topics"]]),
+        window_seconds=data["window"],
+        computed_at=datetime.fromisoformat(data["at"]),
+    )
+
+
+async def trending(info: Info[Context, None], limit: int | None = 10) -> list[TrendingTopic]:
+    ctx = info.context
+    limit = 10 if limit is None else limit
+    if limit < 1 or limit > MAX_TRENDING:
+        raise InvalidInputError(f"`limit` is {limit}; expected 1-{MAX_TRENDING}.")
+    rows = await ctx.store.trending(window_seconds=ctx.settings.trending_window, limit=limit)
+    return TrendingTopic.ranked(rows)
+
+
+async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingUpdate, None]:
+    ctx = info.context
+    ctx.require_viewer()
+    async with ctx.bus.subscribe(channels.trending(), latest_only=True) as mailbox:
+        current = await ctx.trending.current()
+        yield current.memo(TrendingUpdate, _update)
+        last = current.data["topics"]
+        async for event in mailbox:
+            if event.data["topics"] == last:
+                continue
+            last = event.data["topics"]
+            yield event.memo(TrendingUpdate, _update)
+
+
+async def set_typing(info: Info[Context, None], conversation_id: ID, is_typing: bool) -> bool:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    event = Event(
+        TYPING,
+        {
+            "conversation_id": str(conversation_id),
+            "user": viewer.to_json(),
+            "is_typing": is_typing,
+            "at": datetime.now(UTC).isoformat(),
+        },
+    )
+    await ctx.publish(channels.typing(str(conversation_id)), event)
+    return True
+
+
+def _typing(event: Event) -> TypingEvent:
+    data = event.data
+    return TypingEvent(
+        conversation_id=ID(data["conversation_id"]),
+        user=User.from_row(UserRow.from_json(data["user"])),
+        is_typing=data["is_typing"],
+        at=datetime.fromisoformat(data["at"]),
+    )
+
+
+async def typing_stream(info: Info[Context, None], conversation_id: ID) -> AsyncGenerator[TypingEvent, None]:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    async with ctx.bus.subscribe(channels.typing(str(conversation_id)), latest_only=True) as mailbox:
+        async for event in mailbox:
+            if event.data["user"]["id"] != viewer.id:  # the others in the conversation, not oneself
+                yield event.memo(TypingEvent, _typing)
+
+
+async def stats(info: Info[Context, None]) -> ConnectionStats:
+    snap = info.context.stats.snapshot()
+    return ConnectionStats(
+        connections=snap["connections"],
+        subscriptions=snap["subscriptions"],
+        by_field=[FieldCount(field=name, subscriptions=n) for name, n in sorted(snap["by_field"].items())],
+        events_published=snap["events_published"],
+        messages_delivered=snap["messages_delivered"],
+        cluster_connections=snap["cluster_connections"],
+        instances=snap["instances"],
+        bus_channels=snap["bus_channels"],
+        coalesced=snap["coalesced"],
+        overflowed=snap["overflowed"],
+    )

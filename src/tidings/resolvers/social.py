@@ -1,0 +1,36 @@
+"""Follows and the viewer."""
+
+from __future__ import annotations
+
+from strawberry import ID
+from strawberry.types import Info
+
+from ..bus import channels
+from ..schema.social import User
+from . import events
+from .context import Context
+
+
+async def viewer(info: Info[Context, None]) -> User | None:
+    row = info.context.viewer
+    return User.from_row(row) if row else None
+
+
+async def follow(info: Info[Context, None], user_id: ID) -> bool:
+    ctx = info.context
+    me = ctx.require_viewer()
+    result = await ctx.store.follow(me.id, str(user_id))
+    if result.changed:
+        await ctx.publish(channels.feed(me.id), events.follow_event(events.FOLLOWED, str(user_id)))
+    if result.created is not None:
+        await ctx.publish(channels.notifications(str(user_id)), events.created_event(result.created))
+    return result.changed
+
+
+async def unfollow(info: Info[Context, None], user_id: ID) -> bool:
+    ctx = info.context
+    me = ctx.require_viewer()
+    changed = await ctx.store.unfollow(me.id, str(user_id))
+    if changed:
+        await ctx.publish(channels.feed(me.id), events.follow_event(events.UNFOLLOWED, str(user_id)))
+    return changed

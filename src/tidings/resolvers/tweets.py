@@ -1,0 +1,57 @@
+"""Tweets: post, read one, the home feed, and the live feed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from ..bus import channels
+from ..schema.social import Tweet
+from . import events
+from .context import Context
+from .limits import clamp_first
+
+
+async def tweet(info: Info[Context, None], id: strawberry.ID) -> Tweet | None:
+    row = await info.context.store.tweet(str(id))
+    return Tweet.from_row(row) if row else None
+
+
+async def feed(info: Info[Context, None], first: int | None = 20) -> list[Tweet]:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    rows = await ctx.store.feed(viewer.id, clamp_first(first))
+    return [Tweet.from_row(row) for row in rows]
+
+
+async def post_tweet(info: Info[Context, None], content: str, reply_to: strawberry.ID | None = None) -> Tweet:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    result = await ctx.store.post(viewer.id, content, str(reply_to) if reply_to is not None else None)
+    if result.parent_metrics is not None:
+        await ctx.publish(channels.engagement(result.parent_metrics.tweet_id), events.metrics_event(result.parent_metrics))
+    for created in result.created:
+        await ctx.publish(channels.notifications(created.notification.user_id), events.created_event(created))
+    tweet_event = events.tweet_event(result.tweet)
+    for follower in result.follower_ids:
+        await ctx.publish(channels.feed(follower), tweet_event)
+    return Tweet.from_row(result.tweet)
+
+
+async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    # Visibility can change mid-stream: an unfollow reaches this stream as an event on the same
+    # channel, and later tweets by that author are dropped until a follow says otherwise.
+    hidden: set[str] = set()
+    async with ctx.bus.subscribe(channels.feed(viewer.id)) as mailbox:
+        async for event in mailbox:
+            if event.kind == events.TWEET:
+                if event.data["author"]["id"] not in hidden:
+                    yield events.tweet_of(event)
+            elif event.kind == events.UNFOLLOWED:
+                hidden.add(event.data["author_id"])
+            elif event.kind == events.FOLLOWED:
+                hidden.discard(event.data["author_id"])

@@ -1,0 +1,86 @@
+"""The root types: Query, Mutation, Subscription. Each field delegates to `resolvers`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from ..resolvers import engagement as engagement_fields
+from ..resolvers import live as live_fields
+from ..resolvers import notifications as notification_fields
+from ..resolvers import social as social_fields
+from ..resolvers import tweets as tweet_fields
+from .live import ConnectionStats, TrendingTopic, TrendingUpdate, TypingEvent
+from .notifications import Notification, NotificationEvent
+from .social import EngagementMetrics, Tweet, User
+
+
+@strawberry.type
+class Query:
+    viewer: User | None = strawberry.field(resolver=social_fields.viewer, description="Whoever the token names.")
+    tweet: Tweet | None = strawberry.field(resolver=tweet_fields.tweet, description="One tweet, or null.")
+    notifications: list[Notification] = strawberry.field(
+        resolver=notification_fields.notifications,
+        description=(
+            "The viewer's notifications. Newest first, or, with `after:`, those created after that "
+            "cursor, oldest first; `before:` pages back through older ones. `first` is 1-100."
+        ),
+    )
+    unread_count: int = strawberry.field(resolver=notification_fields.unread_count, description="The viewer's unread count.")
+    feed: list[Tweet] = strawberry.field(
+        resolver=tweet_fields.feed, description="Newest first: tweets by the people the viewer follows, and their own."
+    )
+    trending: list[TrendingTopic] = strawberry.field(
+        resolver=live_fields.trending, description="Hashtags of the trending window, most used first (`limit` 1-50)."
+    )
+    stats: ConnectionStats = strawberry.field(resolver=live_fields.stats, description="Live connection figures.")
+
+
+@strawberry.type
+class Mutation:
+    mark_notification_read: Notification = strawberry.mutation(
+        resolver=notification_fields.mark_read, description="Mark one of the viewer's notifications read."
+    )
+    mark_all_notifications_read: int = strawberry.mutation(
+        resolver=notification_fields.mark_all_read, description="Mark all read; returns how many were unread."
+    )
+    post_tweet: Tweet = strawberry.mutation(
+        resolver=tweet_fields.post_tweet, description="Post a tweet (at most 280 characters), or a reply with `replyTo`."
+    )
+    like_tweet: EngagementMetrics = strawberry.mutation(
+        resolver=engagement_fields.like_tweet, description="Like a tweet; idempotent per viewer."
+    )
+    unlike_tweet: EngagementMetrics = strawberry.mutation(
+        resolver=engagement_fields.unlike_tweet, description="Take a like back; its notification stays."
+    )
+    retweet: EngagementMetrics = strawberry.mutation(
+        resolver=engagement_fields.retweet, description="Retweet; idempotent per viewer."
+    )
+    follow: bool = strawberry.mutation(
+        resolver=social_fields.follow, description="Follow a user; true when this call started following."
+    )
+    unfollow: bool = strawberry.mutation(
+        resolver=social_fields.unfollow, description="Stop following; true when this call stopped following."
+    )
+    set_typing: bool = strawberry.mutation(
+        resolver=live_fields.set_typing, description="Tell the others in a conversation that the viewer is typing."
+    )
+
+
+@strawberry.type
+class Subscription:
+    notifications: NotificationEvent = strawberry.subscription(
+        resolver=notification_fields.notifications_stream,
+        description="The viewer's notification events; `after:` replays what was missed, then goes live.",
+    )
+    feed: Tweet = strawberry.subscription(
+        resolver=tweet_fields.feed_stream, description="New tweets by authors the viewer follows."
+    )
+    engagement: EngagementMetrics = strawberry.subscription(
+        resolver=engagement_fields.engagement_stream, description="Current counts, then every change (latest wins)."
+    )
+    trending: TrendingUpdate = strawberry.subscription(
+        resolver=live_fields.trending_stream, description="The current ranking, then each change."
+    )
+    typing: TypingEvent = strawberry.subscription(
+        resolver=live_fields.typing_stream, description="Typing indicators of the others in a conversation."
+    )

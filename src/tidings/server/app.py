@@ -1,0 +1,134 @@
+"""create_app(settings): the FastAPI app with GraphQL over HTTP and WebSocket, health, metrics
+and the dashboard."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from ..bus import BroadcastBus
+from ..config import Settings
+from ..schema import schema
+from ..store import Store
+from ..trending import Trender
+from . import demo
+from .context import Services
+from .engine import Engine
+from .http import GraphQLHttp, errors_response, json_response
+from .metrics import MetricsEndpoint
+from .stats import LiveStats
+from .ws import WsServer
+
+log = logging.getLogger("tidings.server")
+
+NO_DASHBOARD = """<!doctype html><title>Tidings</title>
+<h1>Tidings</h1><p>The dashboard is not built (run <code>./scripts/serve</code>, which builds it).
+GraphiQL is at <a href="/graphql">/graphql</a>.</p>"""
+
+
+class Tidings:
+    """Every long-lived part of one server process, built from Settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.database_url)
+        self.bus = BroadcastBus(settings.broker_url, backlog_size=settings.backlog_size)
+        self.stats = LiveStats(self.bus)
+        self.trender = Trender(
+            self.store, self.bus, interval=settings.trending_interval, window=settings.trending_window
+        )
+        self.services = Services(self.store, self.bus, settings, self.trender, self.stats)
+        self.engine = Engine(schema, settings)
+        self.ws = WsServer(self.services, self.engine, self.stats, settings)
+        self.http = GraphQLHttp(self.services, self.engine)
+
+    async def start(self) -> None:
+        await self.store.open()
+        await self.bus.connect()
+        if self.settings.demo:
+            await demo.load(self.store)
+        self.trender.start()
+
+    async def stop(self) -> None:
+        await self.ws.shutdown()
+        await self.trender.stop()
+        await self.bus.disconnect()
+        await self.store.close()
+
+    async def healthz(self, request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def readyz(self, request: Request) -> Response:
+        checks: dict[str, str] = {}
+        for name, check in (("store", self.store.check), ("broker", self.bus.check)):
+            try:
+                await check()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable: {exc}"
+        ready = all(v == "ok" for v in checks.values())
+        return json_response({"status": "ready" if ready else "unavailable", **checks}, 200 if ready else 503)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The ASGI app for these settings. Nothing here reads the environment."""
+    settings = settings.with_secret()
+    tidings = Tidings(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await tidings.start()
+        try:
+            yield
+        finally:
+            await tidings.stop()
+
+    app = FastAPI(title="Tidings", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.tidings = tidings
+    routes: list[BaseRoute] = [
+        Route("/graphql", tidings.http.get, methods=["GET"]),
+        Route("/graphql", tidings.http.post, methods=["POST"]),
+        WebSocketRoute("/graphql", tidings.ws.endpoint),
+        Route("/healthz", tidings.healthz, methods=["GET"]),
+        Route("/readyz", tidings.readyz, methods=["GET"]),
+        Route("/metrics", MetricsEndpoint(tidings.stats).endpoint, methods=["GET"]),
+    ]
+    if settings.demo:
+        endpoints = demo.DemoEndpoints(settings.secret)
+        routes.append(Route("/demo/users", endpoints.users, methods=["GET"]))
+        routes.append(Route("/demo/token", endpoints.token, methods=["POST"]))
+    app.router.routes.extend(routes)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return errors_response(str(exc.detail), exc.status_code, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        return errors_response("Malformed request.", 400)
+
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return errors_response("Unexpected error.", 500)
+
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+    if (settings.static_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="dashboard")
+    else:
+
+        async def no_dashboard(request: Request) -> Response:
+            return HTMLResponse(NO_DASHBOARD)
+
+        app.router.routes.append(Route("/", no_dashboard, methods=["GET"]))
+    return app

@@ -1,0 +1,55 @@
+"""Who is asking: tokens to viewers (upserting users on first sight), and the per-request Context."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..auth import Claims, verify
+from ..bus import BroadcastBus
+from ..config import Settings
+from ..resolvers import Context
+from ..resolvers.context import StatsSource, TrendingSource
+from ..store import Store, UserRow
+
+SEEN_USERS = 10_000
+
+
+class Services:
+    """What every Context shares: the store, the bus, settings, trending and stats."""
+
+    def __init__(
+        self, store: Store, bus: BroadcastBus, settings: Settings, trending: TrendingSource, stats: StatsSource
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.settings = settings
+        self.trending = trending
+        self.stats = stats
+        self._seen: OrderedDict[Claims, UserRow] = OrderedDict()
+
+    async def viewer_for(self, claims: Claims) -> UserRow:
+        """The user a token names, created or refreshed in the store once per process."""
+        key = Claims(claims.user_id, claims.handle, claims.name, claims.role, None)
+        row = self._seen.get(key)
+        if row is None:
+            row = await self.store.upsert_user(claims)
+            self._seen[key] = row
+            if len(self._seen) > SEEN_USERS:
+                self._seen.popitem(last=False)
+        return row
+
+    async def authenticate(self, token: str) -> tuple[Claims, UserRow]:
+        """Verify a token and find its viewer; AuthError when the token is refused."""
+        claims = verify(token, secret=self.settings.secret)
+        return claims, await self.viewer_for(claims)
+
+    def context(self, viewer: UserRow | None = None, claims: Claims | None = None) -> Context:
+        return Context(
+            store=self.store,
+            bus=self.bus,
+            settings=self.settings,
+            trending=self.trending,
+            stats=self.stats,
+            viewer=viewer,
+            claims=claims,
+        )

@@ -1,0 +1,215 @@
+"""Parse, validate and execute GraphQL documents over the Strawberry schema with graphql-core.
+
+Both transports share this: the document size, token, depth and alias limits; a cache of
+parsed and validated documents (reconnect storms re-send the same few); error masking (our
+`TidingsError` messages pass word for word, anything else becomes "Unexpected error." and is
+logged); and the subscription pipeline split into its two halves, so that the WebSocket layer
+can execute an event once and send the bytes to every subscriber that may share them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution import Executor, create_source_event_stream, execute_subscription_event
+from graphql.pyutils import is_awaitable
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+
+from ..config import Settings
+from ..errors import TidingsError
+
+log = logging.getLogger("tidings.engine")
+
+CACHE_SIZE = 512
+UNEXPECTED = "Unexpected error."
+
+
+class RequestError(Exception):
+    """The request cannot run at all (too big, syntax, validation, unknown operation)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0]["message"] if errors else "bad request")
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed, validated document and its selected operation."""
+
+    key: str
+    document: DocumentNode
+    operation: OperationType
+    root_field: str | None
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The client's view of an error: ours word for word, graphql-core's as is, others masked."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error.formatted  # type: ignore[return-value]
+    formatted: dict[str, Any] = dict(error.formatted)
+    if isinstance(original, TidingsError):
+        formatted["message"] = original.message
+        formatted["extensions"] = original.extensions
+        return formatted
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    formatted["message"] = UNEXPECTED
+    formatted.pop("extensions", None)
+    return formatted
+
+
+def format_result(result: ExecutionResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        out["errors"] = [format_error(e) for e in result.errors]
+    return out
+
+
+def error_of(exc: BaseException) -> dict[str, Any]:
+    """A raised exception as one client-facing error."""
+    if isinstance(exc, TidingsError):
+        return {"message": exc.message, "extensions": exc.extensions}
+    if isinstance(exc, GraphQLError):
+        return format_error(exc)
+    log.error("unexpected error", exc_info=exc)
+    return {"message": UNEXPECTED}
+
+
+class Engine:
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        self.schema: GraphQLSchema = schema._schema
+        self.max_bytes = settings.max_query_bytes
+        self.max_tokens = settings.max_tokens
+        self.rules = [
+            *specified_rules,
+            depth_validator(settings.max_depth, None),
+            aliases_validator(settings.max_aliases),
+        ]
+        self._documents: OrderedDict[str, DocumentNode | list[dict[str, Any]]] = OrderedDict()
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    def _document(self, query: str) -> DocumentNode:
+        cached = self._documents.get(query)
+        if cached is not None:
+            self.cache_hits += 1
+            self._documents.move_to_end(query)
+        else:
+            self.cache_misses += 1
+            cached = self._parse_and_validate(query)
+            self._documents[query] = cached
+            if len(self._documents) > CACHE_SIZE:
+                self._documents.popitem(last=False)
+        if isinstance(cached, list):
+            raise RequestError(cached)
+        return cached
+
+    def _parse_and_validate(self, query: str) -> DocumentNode | list[dict[str, Any]]:
+        size = len(query.encode()) if len(query) * 4 > self.max_bytes else len(query)
+        if size > self.max_bytes:
+            return [{"message": f"Query document is {size} bytes; the limit is {self.max_bytes}."}]
+        try:
+            document = parse(query, max_tokens=self.max_tokens, no_location=False)
+        except GraphQLError as exc:
+            return [exc.formatted]  # type: ignore[list-item]
+        errors = validate(self.schema, document, self.rules)
+        if errors:
+            return [e.formatted for e in errors]  # type: ignore[misc]
+        return document
+
+    def prepare(self, query: str, operation_name: str | None = None) -> Prepared:
+        """Parse (cached), validate (cached) and select the operation; RequestError if it can't run."""
+        if len(query) > self.max_bytes:  # refuse a huge document before even hashing it
+            raise RequestError([{"message": f"Query document is over the limit of {self.max_bytes} bytes."}])
+        document = self._document(query)
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            message = (
+                f"Unknown operation named {operation_name!r}."
+                if operation_name
+                else "The document has several operations: give `operationName`."
+            )
+            raise RequestError([{"message": message}])
+        return Prepared(key=query, document=document, operation=operation.operation, root_field=_root_field(operation))
+
+    async def execute(
+        self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> dict[str, Any]:
+        """Run a query or mutation; the response as a dict with `data` and maybe `errors`."""
+        result = execute(
+            self.schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+        )
+        if is_awaitable(result):
+            result = await result
+        return format_result(result)  # type: ignore[arg-type]
+
+    async def subscribe(
+        self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> Subscription:
+        """Start a subscription's source stream; RequestError when it cannot start."""
+        executor = Executor.build(
+            self.schema,
+            prepared.document,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isinstance(executor, list):
+            raise RequestError([format_error(e) for e in executor])
+        stream = create_source_event_stream(executor)
+        if is_awaitable(stream):
+            stream = await stream
+        if isinstance(stream, ExecutionResult):
+            raise RequestError([format_error(e) for e in stream.errors or []])
+        return Subscription(executor, stream)  # type: ignore[arg-type]
+
+
+class Subscription:
+    """A started subscription: its source events, and how to execute one into a response."""
+
+    __slots__ = ("_executor", "stream")
+
+    def __init__(self, executor: Executor, stream: AsyncIterator[Any]) -> None:
+        self._executor = executor
+        self.stream = stream
+
+    async def execute(self, value: Any) -> dict[str, Any]:
+        result = execute_subscription_event(self._executor.build_per_event_executor(value))
+        if is_awaitable(result):
+            result = await result
+        return format_result(result)  # type: ignore[arg-type]
+
+    async def aclose(self) -> None:
+        aclose = getattr(self.stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def _root_field(operation: OperationDefinitionNode) -> str | None:
+    selections = operation.selection_set.selections
+    if len(selections) == 1 and getattr(selections[0], "name", None) is not None:
+        return selections[0].name.value  # type: ignore[attr-defined]
+    return None

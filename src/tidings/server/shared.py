@@ -1,0 +1,55 @@
+"""Execute once, send bytes many times.
+
+Subscribers whose result cannot differ share one execution per event and one serialized
+payload: the key is the event value itself (the Hub hands the same object to every local
+subscriber, and `Event.memo` turns it into the same typed value), the document, the variables,
+the operation name, and the viewer wherever the result may depend on who asks. Only the root
+fields in PUBLIC_FIELDS drop the viewer from the key; their payloads read nothing of the viewer.
+A cross-viewer leak through this cache would be the worst bug this server could have: a test
+holds it (tests/server/test_shared.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+
+PUBLIC_FIELDS = frozenset({"engagement", "trending", "typing"})
+SIZE = 4096
+
+
+class SharedPayloads:
+    def __init__(self, size: int = SIZE) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, str]] = OrderedDict()
+        self.size = size
+        self.executions = 0
+        self.hits = 0
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self.hits += 1
+        return entry[1]
+
+    def put(self, key: tuple[Any, ...], value: Any, payload: str) -> None:
+        # Holding `value` keeps its id() from being reused while the entry lives.
+        self.executions += 1
+        self._entries[key] = (value, payload)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+def scope_of(root_field: str | None, viewer_id: str | None) -> str | None:
+    """Who a result may depend on: nobody for public fields, else the viewer."""
+    return None if root_field in PUBLIC_FIELDS else viewer_id
+
+
+def variables_key(variables: dict[str, Any] | None) -> bytes:
+    return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return orjson.dumps(payload).decode()

@@ -1,0 +1,454 @@
+"""GraphQL over WebSocket: graphql-transport-ws and the legacy graphql-ws, on one endpoint.
+
+Strict where the protocol is strict (a malformed frame closes with 4400 and a reason), and
+careful with resources: every operation is a task that leaves through `finally`, and a
+subscription's generator is closed whichever way it ends. Close codes: `closecodes.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from graphql import OperationType
+from starlette.websockets import WebSocket
+
+from ..config import Settings
+from ..errors import AuthError
+from ..resolvers import Context
+from . import closecodes as cc
+from .context import Services
+from .engine import Engine, Prepared, RequestError, error_of
+from .shared import SharedPayloads, dumps, scope_of, variables_key
+from .stats import LiveStats
+
+log = logging.getLogger("tidings.ws")
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+MAX_REASON = 120
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
+    """Non-browser clients send no Origin; browsers may come from the same host, localhost, or a listed origin."""
+    if not origin:
+        return True
+    if "*" in allowed or origin.rstrip("/") in allowed:
+        return True
+    parts = urlsplit(origin)
+    if parts.hostname in LOCAL_HOSTS:
+        return True
+    return host is not None and parts.netloc == host
+
+
+class WsServer:
+    """Owns the open connections of this process and the shared payload cache."""
+
+    def __init__(self, services: Services, engine: Engine, stats: LiveStats, settings: Settings) -> None:
+        self.services = services
+        self.engine = engine
+        self.stats = stats
+        self.settings = settings
+        self.shared = SharedPayloads()
+        self.connections: set[Connection] = set()
+        self.accepting = True
+
+    async def endpoint(self, websocket: WebSocket) -> None:
+        headers = websocket.headers
+        if not self.accepting:
+            await websocket.close(cc.WS_1012_SERVICE_RESTART)
+            return
+        if not origin_allowed(headers.get("origin"), headers.get("host"), self.settings.allowed_origins):
+            self.stats.close_codes[cc.WS_1008_POLICY_VIOLATION] += 1
+            await websocket.close(cc.WS_1008_POLICY_VIOLATION)
+            return
+        offered = websocket.scope.get("subprotocols") or []
+        cls: type[Connection]
+        if cc.GRAPHQL_TRANSPORT_WS in offered:
+            cls = TransportWsConnection
+        elif cc.GRAPHQL_WS in offered:
+            cls = LegacyWsConnection
+        else:
+            await websocket.accept()
+            self.stats.close_codes[cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE] += 1
+            await websocket.close(cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
+            return
+        await websocket.accept(subprotocol=cls.protocol)
+        connection = cls(self, websocket)
+        self.connections.add(connection)
+        self.stats.connections += 1
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+            self.stats.connections -= 1
+
+    async def shutdown(self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting") -> None:
+        """Stop accepting and close every open socket with `code` (1012: clients retry)."""
+        self.accepting = False
+        await asyncio.gather(*(c.close(code, reason) for c in list(self.connections)), return_exceptions=True)
+
+
+class Connection:
+    """What both sub-protocols share: the receive loop, timers, operations and sending."""
+
+    protocol = ""
+    next_type = "next"
+
+    def __init__(self, server: WsServer, websocket: WebSocket) -> None:
+        self.server = server
+        self.ws = websocket
+        self.stats = server.stats
+        self.settings = server.settings
+        self.ops: dict[str, asyncio.Task[None]] = {}
+        self.context: Context | None = None
+        self.init_received = False
+        self.closed = False
+        self.opened_at = time.monotonic()
+        self._timers: list[asyncio.TimerHandle] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # lifecycle --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers.append(loop.call_later(self.settings.init_timeout, self._spawn, self.on_init_timeout))
+        max_frame = self.settings.max_frame_bytes
+        try:
+            while not self.closed:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    await self.on_bad_frame("Binary frames are not supported; send JSON text")
+                    continue
+                if len(text) > max_frame and len(text.encode()) > max_frame:
+                    await self.close(cc.WS_1009_MESSAGE_TOO_BIG, f"Frame is over the limit of {max_frame} bytes")
+                    break
+                await self.on_text(text)
+        finally:
+            self.closed = True
+            for timer in self._timers:
+                timer.cancel()
+            tasks = list(self.ops.values()) + list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self, code: int, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.stats.close_codes[code] += 1
+        with contextlib.suppress(Exception):
+            await self.ws.close(code, reason[:MAX_REASON])
+
+    def _spawn(self, factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        if self.closed:
+            return
+        task = asyncio.create_task(factory())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def send_text(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            await self.ws.send({"type": "websocket.send", "text": text})
+        except Exception:  # the client went away mid-send: the receive loop will see it too
+            self.closed = True
+
+    async def send_json(self, message: dict[str, Any]) -> None:
+        await self.send_text(dumps(message))
+
+    # authentication ---------------------------------------------------------------------------
+
+    async def authenticate(self, payload: dict[str, Any] | None) -> Context:
+        """The Context of a valid `connection_init` payload; AuthError otherwise."""
+        header = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
+        if not isinstance(header, str) or not header:
+            raise AuthError("Missing token: send {\"authorization\": \"Bearer <token>\"} in connection_init.")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("Authorization must be 'Bearer <token>'.")
+        claims, viewer = await self.server.services.authenticate(token.strip())
+        if claims.expires_at is not None:
+            delay = max(0.0, claims.expires_at - time.time())
+            loop = asyncio.get_running_loop()
+            self._timers.append(loop.call_later(delay, self._spawn, self.on_token_expired))
+        return self.server.services.context(viewer, claims)
+
+    async def on_token_expired(self) -> None:
+        await self.close(cc.WS_4403_FORBIDDEN, "Forbidden: token expired")
+
+    async def on_init_timeout(self) -> None:
+        if self.context is None:
+            await self.close(cc.WS_4408_INIT_TIMEOUT, "Connection initialisation timeout")
+
+    # operations -------------------------------------------------------------------------------
+
+    def start(self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None) -> None:
+        self.ops[op_id] = asyncio.create_task(self.operation(op_id, prepared, variables, op_name))
+
+    async def operation(
+        self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+    ) -> None:
+        task = asyncio.current_task()
+        field = prepared.root_field or "?"
+        is_subscription = prepared.operation is OperationType.SUBSCRIPTION
+        if is_subscription:
+            self.stats.by_field[field] += 1
+        try:
+            assert self.context is not None
+            if is_subscription:
+                if not await self.stream(op_id, prepared, variables, op_name, field):
+                    return
+            else:
+                response = await self.server.engine.execute(prepared, self.context, variables, op_name)
+                await self.send_next(op_id, dumps(response))
+            await self.send_complete(op_id)
+        finally:
+            if self.ops.get(op_id) is task:
+                del self.ops[op_id]
+            if is_subscription:
+                self.stats.by_field[field] -= 1
+
+    async def stream(
+        self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None, field: str
+    ) -> bool:
+        """Run a subscription to its end; False when it ended with an error message already sent."""
+        assert self.context is not None
+        server = self.server
+        try:
+            subscription = await server.engine.subscribe(prepared, self.context, variables, op_name)
+        except RequestError as exc:
+            await self.send_errors(op_id, exc.errors)
+            return False
+        self.stats.streams += 1
+        shared = server.shared
+        viewer = self.context.viewer
+        key_tail = (prepared.key, variables_key(variables), op_name, scope_of(field, viewer.id if viewer else None))
+        try:
+            async for value in subscription.stream:
+                key = (id(value), *key_tail)
+                payload = shared.get(key)
+                if payload is None:
+                    payload = dumps(await subscription.execute(value))
+                    shared.put(key, value, payload)
+                await self.send_next(op_id, payload)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self.send_errors(op_id, [error_of(exc)])
+            return False
+        finally:
+            try:
+                await subscription.aclose()
+            finally:
+                self.stats.streams -= 1
+        return True
+
+    async def send_next(self, op_id: str, payload: str) -> None:
+        self.stats.messages_delivered += 1
+        await self.send_text(f'{{"id":{dumps(op_id)},"type":"{self.next_type}","payload":{payload}}}')
+
+    async def send_complete(self, op_id: str) -> None:
+        await self.send_json({"id": op_id, "type": "complete"})
+
+    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    async def on_text(self, text: str) -> None:
+        raise NotImplementedError
+
+    async def on_bad_frame(self, reason: str) -> None:
+        raise NotImplementedError
+
+
+def _decode(text: str) -> tuple[dict[str, Any] | None, str]:
+    """The message as an object with a string `type`, or None and what is wrong with it."""
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None, "Invalid message: not JSON"
+    if not isinstance(message, dict):
+        return None, "Invalid message: expected a JSON object"
+    if not isinstance(message.get("type"), str):
+        return None, "Invalid message: 'type' must be a string"
+    return message, ""
+
+
+def _operation_payload(message: dict[str, Any]) -> tuple[tuple[str, dict[str, Any] | None, str | None] | None, str]:
+    payload = message.get("payload")
+    if not isinstance(payload, dict):
+        return None, "Invalid message: 'payload' must be an object"
+    query = payload.get("query")
+    if not isinstance(query, str):
+        return None, "Invalid message: 'payload.query' must be a string"
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return None, "Invalid message: 'payload.variables' must be an object"
+    op_name = payload.get("operationName")
+    if op_name is not None and not isinstance(op_name, str):
+        return None, "Invalid message: 'payload.operationName' must be a string"
+    extensions = payload.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        return None, "Invalid message: 'payload.extensions' must be an object"
+    return (query, variables, op_name), ""
+
+
+def _valid_id(message: dict[str, Any]) -> str | None:
+    op_id = message.get("id")
+    return op_id if isinstance(op_id, str) and op_id and len(op_id) <= 128 else None
+
+
+class TransportWsConnection(Connection):
+    """graphql-transport-ws, as graphql-ws's PROTOCOL.md describes it."""
+
+    protocol = cc.GRAPHQL_TRANSPORT_WS
+    next_type = "next"
+
+    async def on_bad_frame(self, reason: str) -> None:
+        await self.close(cc.WS_4400_BAD_REQUEST, reason)
+
+    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
+        await self.send_json({"id": op_id, "type": "error", "payload": errors})
+
+    async def on_text(self, text: str) -> None:
+        message, problem = _decode(text)
+        if message is None:
+            return await self.on_bad_frame(problem)
+        kind = message["type"]
+        if "payload" in message and message["payload"] is not None and not isinstance(message["payload"], dict):
+            return await self.on_bad_frame("Invalid message: 'payload' must be an object")
+        if kind == "connection_init":
+            await self.on_init(message)
+        elif kind == "subscribe":
+            await self.on_subscribe(message)
+        elif kind == "complete":
+            op_id = _valid_id(message)
+            if op_id is None:
+                return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
+            task = self.ops.pop(op_id, None)
+            if task is not None:
+                task.cancel()
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "pong":
+            pass
+        else:
+            await self.on_bad_frame(f"Invalid message: unknown type {kind[:40]!r}")
+
+    async def on_init(self, message: dict[str, Any]) -> None:
+        if self.init_received:
+            return await self.close(cc.WS_4429_TOO_MANY_INIT, "Too many initialisation requests")
+        self.init_received = True
+        try:
+            context = await self.authenticate(message.get("payload"))
+        except AuthError as exc:
+            self.stats.auth_failures[exc.message.split(":")[0]] += 1
+            return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
+        self.context = context
+        await self.send_json({"type": "connection_ack"})
+
+    async def on_subscribe(self, message: dict[str, Any]) -> None:
+        if self.context is None:
+            return await self.close(cc.WS_4401_UNAUTHORIZED, "Unauthorized")
+        op_id = _valid_id(message)
+        if op_id is None:
+            return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
+        parsed, problem = _operation_payload(message)
+        if parsed is None:
+            return await self.on_bad_frame(problem)
+        if op_id in self.ops:
+            return await self.close(cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists")
+        query, variables, op_name = parsed
+        try:
+            prepared = self.server.engine.prepare(query, op_name)
+        except RequestError as exc:
+            return await self.send_errors(op_id, exc.errors)
+        self.start(op_id, prepared, variables, op_name)
+
+
+class LegacyWsConnection(Connection):
+    """The legacy graphql-ws protocol of subscriptions-transport-ws (Apollo's old client)."""
+
+    protocol = cc.GRAPHQL_WS
+    next_type = "data"
+
+    async def on_bad_frame(self, reason: str) -> None:
+        await self.send_json({"type": "connection_error", "payload": {"message": reason}})
+
+    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
+        await self.send_json({"id": op_id, "type": "error", "payload": errors[0] if errors else {}})
+
+    async def on_text(self, text: str) -> None:
+        message, problem = _decode(text)
+        if message is None:
+            return await self.on_bad_frame(problem)
+        kind = message["type"]
+        if kind == "connection_init":
+            await self.on_init(message)
+        elif kind == "start":
+            await self.on_start(message)
+        elif kind == "stop":
+            op_id = _valid_id(message)
+            if op_id is None:
+                return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
+            task = self.ops.pop(op_id, None)
+            if task is not None:
+                task.cancel()
+                await self.send_complete(op_id)
+        elif kind == "connection_terminate":
+            await self.close(cc.WS_1000_NORMAL, "Terminated")
+        else:
+            await self.on_bad_frame(f"Invalid message: unknown type {kind[:40]!r}")
+
+    async def on_init(self, message: dict[str, Any]) -> None:
+        if self.init_received:
+            return await self.on_bad_frame("Too many initialisation requests")
+        self.init_received = True
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            payload = None
+        try:
+            context = await self.authenticate(payload)
+        except AuthError as exc:
+            self.stats.auth_failures[exc.message.split(":")[0]] += 1
+            await self.send_json({"type": "connection_error", "payload": {"message": f"Forbidden: {exc.message}"}})
+            return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
+        self.context = context
+        await self.send_json({"type": "connection_ack"})
+        await self.send_json({"type": "ka"})
+        self._spawn(self.keep_alive)
+
+    async def keep_alive(self) -> None:
+        while not self.closed:
+            await asyncio.sleep(self.settings.keepalive_interval)
+            await self.send_json({"type": "ka"})
+
+    async def on_start(self, message: dict[str, Any]) -> None:
+        if self.context is None:
+            return await self.close(cc.WS_4401_UNAUTHORIZED, "Unauthorized")
+        op_id = _valid_id(message)
+        if op_id is None:
+            return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
+        parsed, problem = _operation_payload(message)
+        if parsed is None:
+            return await self.send_errors(op_id, [{"message": problem}])
+        previous = self.ops.pop(op_id, None)
+        if previous is not None:  # subscriptions-transport-ws replaces an operation restarted under its id
+            previous.cancel()
+            await asyncio.gather(previous, return_exceptions=True)
+        query, variables, op_name = parsed
+        try:
+            prepared = self.server.engine.prepare(query, op_name)
+        except RequestError as exc:
+            return await self.send_errors(op_id, exc.errors)
+        self.start(op_id, prepared, variables, op_name)

@@ -1,0 +1,570 @@
+"""The store: domain verbs over SQLAlchemy async, one transaction per verb.
+
+Every verb that creates notifications assigns each one the next sequence number of its owner
+by `UPDATE users SET last_seq = last_seq + 1 ... RETURNING`, which holds that user's row lock
+until commit: concurrent creators queue on the row, so sequences are strictly increasing and,
+because a rolled-back transaction also rolls back its increment, gapless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from ..auth import Claims
+from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
+from . import tables as t
+from . import text
+from .rows import (
+    Created,
+    EngagementResult,
+    FollowResult,
+    MetricsRow,
+    NotificationRow,
+    PostResult,
+    ReadAllResult,
+    ReadResult,
+    TopicRow,
+    TweetRow,
+    UserRow,
+)
+
+_author = t.users.alias("author")
+_actor = t.users.alias("actor")
+_tweet_author = t.users.alias("tweet_author")
+_ntweet = t.tweets.alias("ntweet")
+
+_TWEET_COLUMNS = (t.tweets, _author.c.handle, _author.c.display_name)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_id(raw: str, what: str) -> int:
+    """A numeric id given by a client; NotFoundError when it cannot name anything."""
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFoundError(f"No {what} with id {raw!r}.")
+    return int(raw)
+
+
+def _metrics(row: Any, prefix: str = "") -> MetricsRow:
+    m = row._mapping
+    return MetricsRow(
+        tweet_id=str(m[f"{prefix}id"]),
+        likes=m[f"{prefix}likes"],
+        replies=m[f"{prefix}replies"],
+        retweets=m[f"{prefix}retweets"],
+        updated_at=m[f"{prefix}updated_at"],
+    )
+
+
+def _tweet(row: Row[Any]) -> TweetRow:
+    m = row._mapping
+    return TweetRow(
+        id=str(m["id"]),
+        author=UserRow(id=m["author_id"], handle=m["handle"], display_name=m["display_name"]),
+        content=m["content"],
+        hashtags=m["hashtags"].split() if m["hashtags"] else [],
+        created_at=m["created_at"],
+        reply_to=str(m["reply_to"]) if m["reply_to"] is not None else None,
+        metrics=_metrics(row),
+    )
+
+
+class Store:
+    """Users, tweets, likes, retweets, follows and notifications, on SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        # SQLite allows one writer: queue our writers here instead of on its file lock.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
+
+    async def open(self, *, create: bool = True) -> None:
+        """Connect, and create the tables when `create` (migrations take over for PostgreSQL)."""
+        if create:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(t.metadata.create_all)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def check(self) -> None:
+        """Raise when the database does not answer (used by /readyz)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(select(1))
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    # users ------------------------------------------------------------------------------------
+
+    async def upsert_user(self, claims: Claims) -> UserRow:
+        """Create the user of a valid token on first sight, refresh its handle and name after."""
+        async with self._write() as conn:
+            taken = await conn.scalar(
+                select(t.users.c.id).where(t.users.c.handle == claims.handle, t.users.c.id != claims.user_id)
+            )
+            if taken is not None:
+                raise AuthError(f"Handle {claims.handle!r} belongs to another user.")
+            stmt = self._insert(t.users).values(
+                id=claims.user_id,
+                handle=claims.handle,
+                display_name=claims.name,
+                role=claims.role,
+                last_seq=0,
+                unread=0,
+                created_at=_now(),
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[t.users.c.id],
+                set_={"handle": claims.handle, "display_name": claims.name, "role": claims.role},
+            )
+            await conn.execute(stmt)
+        return UserRow(id=claims.user_id, handle=claims.handle, display_name=claims.name)
+
+    async def user(self, user_id: str) -> UserRow | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.users).where(t.users.c.id == user_id))).first()
+        return UserRow(row.id, row.handle, row.display_name) if row else None
+
+    async def followers(self, user_id: str) -> list[str]:
+        async with self.engine.connect() as conn:
+            result = await conn.scalars(select(t.follows.c.follower_id).where(t.follows.c.followee_id == user_id))
+            return list(result)
+
+    async def follows(self, follower_id: str, followee_id: str) -> bool:
+        async with self.engine.connect() as conn:
+            found = await conn.scalar(
+                select(t.follows.c.follower_id).where(
+                    t.follows.c.follower_id == follower_id, t.follows.c.followee_id == followee_id
+                )
+            )
+        return found is not None
+
+    # tweets -----------------------------------------------------------------------------------
+
+    def _tweets_query(self) -> Any:
+        return select(*_TWEET_COLUMNS).join(_author, _author.c.id == t.tweets.c.author_id)
+
+    async def tweet(self, tweet_id: str) -> TweetRow | None:
+        try:
+            key = parse_id(tweet_id, "tweet")
+        except NotFoundError:
+            return None
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
+        return _tweet(row) if row else None
+
+    async def metrics(self, tweet_id: str) -> MetricsRow:
+        """Current counts of a tweet; NotFoundError when there is no such tweet."""
+        key = parse_id(tweet_id, "tweet")
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
+        if row is None:
+            raise NotFoundError(f"No tweet with id {tweet_id!r}.")
+        return _metrics(row)
+
+    async def feed(self, user_id: str, first: int) -> list[TweetRow]:
+        """Newest first: tweets by the people `user_id` follows, and their own."""
+        followed = select(t.follows.c.followee_id).where(t.follows.c.follower_id == user_id)
+        query = (
+            self._tweets_query()
+            .where((t.tweets.c.author_id == user_id) | t.tweets.c.author_id.in_(followed))
+            .order_by(t.tweets.c.id.desc())
+            .limit(first)
+        )
+        async with self.engine.connect() as conn:
+            return [_tweet(row) for row in await conn.execute(query)]
+
+    async def post(self, author_id: str, content: str, reply_to: str | None = None) -> PostResult:
+        """Store a tweet; bump its parent's replies; notify the parent's author and mentions."""
+        content = content.strip()
+        if not content:
+            raise InvalidInputError("A tweet needs some content.")
+        if len(content) > text.MAX_TWEET_CHARS:
+            raise InvalidInputError(f"A tweet has at most {text.MAX_TWEET_CHARS} characters; got {len(content)}.")
+        tags = text.hashtags(content)
+        handles = text.mentions(content)
+        now = _now()
+        async with self._write() as conn:
+            author = await self._user_in(conn, author_id)
+            parent_key: int | None = None
+            parent_author: str | None = None
+            parent_metrics: MetricsRow | None = None
+            if reply_to is not None:
+                parent_key = parse_id(reply_to, "tweet")
+                parent = (
+                    await conn.execute(
+                        update(t.tweets)
+                        .where(t.tweets.c.id == parent_key)
+                        .values(replies=t.tweets.c.replies + 1, updated_at=now)
+                        .returning(t.tweets)
+                    )
+                ).first()
+                if parent is None:
+                    raise NotFoundError(f"No tweet with id {reply_to!r} to reply to.")
+                parent_author = parent.author_id
+                parent_metrics = _metrics(parent)
+            tweet_key = await conn.scalar(
+                t.tweets.insert()
+                .values(
+                    author_id=author_id,
+                    content=content,
+                    reply_to=parent_key,
+                    hashtags=" ".join(tags),
+                    likes=0,
+                    replies=0,
+                    retweets=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(t.tweets.c.id)
+            )
+            assert tweet_key is not None
+            if tags:
+                await conn.execute(
+                    t.hashtags.insert(), [{"tweet_id": tweet_key, "tag": tag, "created_at": now} for tag in tags]
+                )
+            tweet = TweetRow(
+                id=str(tweet_key),
+                author=author,
+                content=content,
+                hashtags=tags,
+                created_at=now,
+                reply_to=str(parent_key) if parent_key is not None else None,
+                metrics=MetricsRow(str(tweet_key), 0, 0, 0, now),
+            )
+            # One notification per user per tweet: the parent's author gets REPLY (even when
+            # also mentioned); other known @handles get MENTION; never the author themself.
+            targets: dict[str, str] = {}
+            if parent_author is not None and parent_author != author_id:
+                targets[parent_author] = "REPLY"
+            if handles:
+                found = await conn.execute(select(t.users.c.id).where(t.users.c.handle.in_(handles)))
+                for (uid,) in found:
+                    if uid != author_id:
+                        targets.setdefault(uid, "MENTION")
+            created = [
+                await self._notify(conn, user_id=uid, kind=targets[uid], actor=author, tweet=tweet, now=now)
+                for uid in sorted(targets)  # a fixed lock order: no deadlock between two posts
+            ]
+            followers = list(
+                await conn.scalars(select(t.follows.c.follower_id).where(t.follows.c.followee_id == author_id))
+            )
+        return PostResult(tweet=tweet, parent_metrics=parent_metrics, created=created, follower_ids=followers)
+
+    async def like(self, user_id: str, tweet_id: str) -> EngagementResult:
+        """Like once per user and tweet; the first like notifies the author (not themself)."""
+        return await self._engage(t.likes, "likes", "LIKE", user_id, tweet_id)
+
+    async def retweet(self, user_id: str, tweet_id: str) -> EngagementResult:
+        """Retweet once per user and tweet; the first retweet notifies the author."""
+        return await self._engage(t.retweets, "retweets", "RETWEET", user_id, tweet_id)
+
+    async def unlike(self, user_id: str, tweet_id: str) -> EngagementResult:
+        """Take a like back; the notification it made stays."""
+        key = parse_id(tweet_id, "tweet")
+        async with self._write() as conn:
+            gone = await conn.execute(
+                t.likes.delete().where(t.likes.c.user_id == user_id, t.likes.c.tweet_id == key)
+            )
+            if gone.rowcount:
+                row = (
+                    await conn.execute(
+                        update(t.tweets)
+                        .where(t.tweets.c.id == key)
+                        .values(likes=t.tweets.c.likes - 1, updated_at=_now())
+                        .returning(t.tweets)
+                    )
+                ).first()
+            else:
+                row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
+            if row is None:
+                raise NotFoundError(f"No tweet with id {tweet_id!r}.")
+        return EngagementResult(metrics=_metrics(row), changed=bool(gone.rowcount))
+
+    async def _engage(self, table: Any, counter: str, kind: str, user_id: str, tweet_id: str) -> EngagementResult:
+        key = parse_id(tweet_id, "tweet")
+        now = _now()
+        async with self._write() as conn:
+            exists = (await conn.execute(select(t.tweets.c.author_id).where(t.tweets.c.id == key))).first()
+            if exists is None:
+                raise NotFoundError(f"No tweet with id {tweet_id!r}.")
+            inserted = await conn.execute(
+                self._insert(table)
+                .values(user_id=user_id, tweet_id=key, created_at=now)
+                .on_conflict_do_nothing()
+            )
+            if not inserted.rowcount:
+                row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
+                return EngagementResult(metrics=_metrics(row), changed=False)
+            row = (
+                await conn.execute(
+                    update(t.tweets)
+                    .where(t.tweets.c.id == key)
+                    .values({counter: t.tweets.c[counter] + 1, "updated_at": now})
+                    .returning(t.tweets)
+                )
+            ).first()
+            assert row is not None
+            created = None
+            if row.author_id != user_id:
+                actor = await self._user_in(conn, user_id)
+                tweet = await self._tweet_in(conn, key)
+                created = await self._notify(conn, user_id=row.author_id, kind=kind, actor=actor, tweet=tweet, now=now)
+        return EngagementResult(metrics=_metrics(row), changed=True, created=created)
+
+    # follows ----------------------------------------------------------------------------------
+
+    async def follow(self, follower_id: str, followee_id: str) -> FollowResult:
+        """Follow a known user; the first follow notifies them."""
+        if follower_id == followee_id:
+            raise InvalidInputError("You cannot follow yourself.")
+        now = _now()
+        async with self._write() as conn:
+            if (await conn.scalar(select(t.users.c.id).where(t.users.c.id == followee_id))) is None:
+                raise NotFoundError(f"No user with id {followee_id!r}.")
+            inserted = await conn.execute(
+                self._insert(t.follows)
+                .values(follower_id=follower_id, followee_id=followee_id, created_at=now)
+                .on_conflict_do_nothing()
+            )
+            if not inserted.rowcount:
+                return FollowResult(changed=False)
+            actor = await self._user_in(conn, follower_id)
+            created = await self._notify(conn, user_id=followee_id, kind="FOLLOW", actor=actor, tweet=None, now=now)
+        return FollowResult(changed=True, created=created)
+
+    async def unfollow(self, follower_id: str, followee_id: str) -> bool:
+        async with self._write() as conn:
+            gone = await conn.execute(
+                t.follows.delete().where(t.follows.c.follower_id == follower_id, t.follows.c.followee_id == followee_id)
+            )
+        return bool(gone.rowcount)
+
+    # notifications ----------------------------------------------------------------------------
+
+    async def _notify(
+        self, conn: AsyncConnection, *, user_id: str, kind: str, actor: UserRow, tweet: TweetRow | None, now: datetime
+    ) -> Created:
+        seq, unread = (
+            await conn.execute(
+                update(t.users)
+                .where(t.users.c.id == user_id)
+                .values(last_seq=t.users.c.last_seq + 1, unread=t.users.c.unread + 1)
+                .returning(t.users.c.last_seq, t.users.c.unread)
+            )
+        ).one()
+        note_id = await conn.scalar(
+            t.notifications.insert()
+            .values(
+                user_id=user_id,
+                seq=seq,
+                kind=kind,
+                actor_id=actor.id,
+                tweet_id=int(tweet.id) if tweet else None,
+                read=False,
+                created_at=now,
+            )
+            .returning(t.notifications.c.id)
+        )
+        row = NotificationRow(
+            id=str(note_id), user_id=user_id, seq=seq, kind=kind, actor=actor, tweet=tweet, read=False, created_at=now
+        )
+        return Created(notification=row, unread=unread)
+
+    def _notifications_query(self) -> Any:
+        n = t.notifications
+        return (
+            select(
+                n,
+                _actor.c.handle.label("actor_handle"),
+                _actor.c.display_name.label("actor_name"),
+                _ntweet.c.author_id.label("t_author_id"),
+                _ntweet.c.content.label("t_content"),
+                _ntweet.c.reply_to.label("t_reply_to"),
+                _ntweet.c.hashtags.label("t_hashtags"),
+                _ntweet.c.likes.label("t_likes"),
+                _ntweet.c.replies.label("t_replies"),
+                _ntweet.c.retweets.label("t_retweets"),
+                _ntweet.c.created_at.label("t_created_at"),
+                _ntweet.c.updated_at.label("t_updated_at"),
+                _tweet_author.c.handle.label("t_handle"),
+                _tweet_author.c.display_name.label("t_name"),
+            )
+            .join(_actor, _actor.c.id == n.c.actor_id)
+            .outerjoin(_ntweet, _ntweet.c.id == n.c.tweet_id)
+            .outerjoin(_tweet_author, _tweet_author.c.id == _ntweet.c.author_id)
+        )
+
+    async def notifications(
+        self,
+        user_id: str,
+        *,
+        first: int,
+        after_seq: int | None = None,
+        before_seq: int | None = None,
+        unread_only: bool = False,
+    ) -> list[NotificationRow]:
+        """`after_seq`: those created after it, oldest first; otherwise newest first (before `before_seq`)."""
+        n = t.notifications
+        query = self._notifications_query().where(n.c.user_id == user_id)
+        if unread_only:
+            query = query.where(n.c.read.is_(False))
+        if after_seq is not None:
+            query = query.where(n.c.seq > after_seq).order_by(n.c.seq.asc())
+        else:
+            if before_seq is not None:
+                query = query.where(n.c.seq < before_seq)
+            query = query.order_by(n.c.seq.desc())
+        async with self.engine.connect() as conn:
+            return [_notification(row) for row in await conn.execute(query.limit(first))]
+
+    async def notifications_between(self, user_id: str, *, after_seq: int, upto_seq: int) -> list[NotificationRow]:
+        """Oldest first: the user's notifications with after_seq < seq <= upto_seq."""
+        n = t.notifications
+        query = (
+            self._notifications_query()
+            .where(n.c.user_id == user_id, n.c.seq > after_seq, n.c.seq <= upto_seq)
+            .order_by(n.c.seq.asc())
+        )
+        async with self.engine.connect() as conn:
+            return [_notification(row) for row in await conn.execute(query)]
+
+    async def notification_state(self, user_id: str) -> tuple[int, int]:
+        """(last sequence number, unread count) of a user; (0, 0) for an unknown one."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.users.c.last_seq, t.users.c.unread).where(t.users.c.id == user_id))).first()
+        return (row.last_seq, row.unread) if row else (0, 0)
+
+    async def mark_read(self, user_id: str, notification_id: str) -> ReadResult:
+        key = parse_id(notification_id, "notification")
+        n = t.notifications
+        async with self._write() as conn:
+            owner = await conn.scalar(select(n.c.user_id).where(n.c.id == key))
+            if owner is None:
+                raise NotFoundError(f"No notification with id {notification_id!r}.")
+            if owner != user_id:
+                raise ForbiddenError("That notification belongs to another user.")
+            # Lock the owner's row first, as creators do, then flip the flag.
+            unread = await conn.scalar(
+                update(t.users).where(t.users.c.id == user_id).values(unread=t.users.c.unread).returning(t.users.c.unread)
+            )
+            flipped = await conn.execute(update(n).where(n.c.id == key, n.c.read.is_(False)).values(read=True))
+            if flipped.rowcount:
+                unread = await conn.scalar(
+                    update(t.users)
+                    .where(t.users.c.id == user_id)
+                    .values(unread=t.users.c.unread - 1)
+                    .returning(t.users.c.unread)
+                )
+            row = (await conn.execute(self._notifications_query().where(n.c.id == key))).one()
+        return ReadResult(notification=_notification(row), unread=int(unread or 0), changed=bool(flipped.rowcount))
+
+    async def mark_all_read(self, user_id: str) -> ReadAllResult:
+        n = t.notifications
+        async with self._write() as conn:
+            last_seq = await conn.scalar(
+                update(t.users).where(t.users.c.id == user_id).values(unread=0).returning(t.users.c.last_seq)
+            )
+            marked = await conn.execute(update(n).where(n.c.user_id == user_id, n.c.read.is_(False)).values(read=True))
+        return ReadAllResult(marked=marked.rowcount or 0, unread=0, last_seq=int(last_seq or 0))
+
+    # trending ---------------------------------------------------------------------------------
+
+    async def trending(self, *, window_seconds: int, limit: int, now: datetime | None = None) -> list[TopicRow]:
+        """Hashtags of the last `window_seconds`, most used first, ties by name."""
+        since = (now or _now()) - timedelta(seconds=window_seconds)
+        count = func.count().label("n")
+        query = (
+            select(t.hashtags.c.tag, count)
+            .where(t.hashtags.c.created_at >= since)
+            .group_by(t.hashtags.c.tag)
+            .order_by(count.desc(), t.hashtags.c.tag.asc())
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [TopicRow(topic=row.tag, tweet_count=row.n) for row in await conn.execute(query)]
+
+    # helpers ----------------------------------------------------------------------------------
+
+    async def _user_in(self, conn: AsyncConnection, user_id: str) -> UserRow:
+        row = (await conn.execute(select(t.users).where(t.users.c.id == user_id))).first()
+        if row is None:
+            raise NotFoundError(f"No user with id {user_id!r}.")
+        return UserRow(row.id, row.handle, row.display_name)
+
+    async def _tweet_in(self, conn: AsyncConnection, key: int) -> TweetRow:
+        row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).one()
+        return _tweet(row)
+
+    async def user_ids(self, ids: Sequence[str]) -> set[str]:
+        async with self.engine.connect() as conn:
+            return set(await conn.scalars(select(t.users.c.id).where(t.users.c.id.in_(list(ids)))))
+
+
+def _notification(row: Row[Any]) -> NotificationRow:
+    m = row._mapping
+    tweet = None
+    if m["tweet_id"] is not None:
+        tweet = TweetRow(
+            id=str(m["tweet_id"]),
+            author=UserRow(id=m["t_author_id"], handle=m["t_handle"], display_name=m["t_name"]),
+            content=m["t_content"],
+            hashtags=m["t_hashtags"].split() if m["t_hashtags"] else [],
+            created_at=m["t_created_at"],
+            reply_to=str(m["t_reply_to"]) if m["t_reply_to"] is not None else None,
+            metrics=MetricsRow(
+                tweet_id=str(m["tweet_id"]),
+                likes=m["t_likes"],
+                replies=m["t_replies"],
+                retweets=m["t_retweets"],
+                updated_at=m["t_updated_at"],
+            ),
+        )
+    return NotificationRow(
+        id=str(m["id"]),
+        user_id=m["user_id"],
+        seq=m["seq"],
+        kind=m["kind"],
+        actor=UserRow(id=m["actor_id"], handle=m["actor_handle"], display_name=m["actor_name"]),
+        tweet=tweet,
+        read=m["read"],
+        created_at=m["created_at"],
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+__all__ = ["Store", "parse_id"]

@@ -1,0 +1,120 @@
+"""SQLAlchemy Core tables. Works on SQLite (aiosqlite) and PostgreSQL (asyncpg) alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+# SQLite has no 64-bit autoincrement of its own beyond INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("handle", String(64), nullable=False, unique=True),
+    Column("display_name", String(128), nullable=False),
+    Column("role", String(16), nullable=False, default="user"),
+    # The last notification sequence given to this user, and how many are unread; both change
+    # only under this row's lock, in the transaction that creates or reads notifications.
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("unread", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+tweets = Table(
+    "tweets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("author_id", String(64), ForeignKey("users.id"), nullable=False, index=True),
+    Column("content", Text, nullable=False),
+    Column("reply_to", Id, ForeignKey("tweets.id"), nullable=True),
+    Column("hashtags", Text, nullable=False, default=""),
+    Column("likes", Integer, nullable=False, default=0),
+    Column("replies", Integer, nullable=False, default=0),
+    Column("retweets", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+hashtags = Table(
+    "hashtags",
+    metadata,
+    Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
+    Column("tag", String(140), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+)
+
+likes = Table(
+    "likes",
+    metadata,
+    Column("user_id", String(64), ForeignKey("users.id"), primary_key=True),
+    Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+retweets = Table(
+    "retweets",
+    metadata,
+    Column("user_id", String(64), ForeignKey("users.id"), primary_key=True),
+    Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+follows = Table(
+    "follows",
+    metadata,
+    Column("follower_id", String(64), ForeignKey("users.id"), primary_key=True),
+    Column("followee_id", String(64), ForeignKey("users.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_follows_followee", "followee_id"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("actor_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("tweet_id", Id, ForeignKey("tweets.id"), nullable=True),
+    Column("read", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("user_id", "seq", name="uq_notifications_user_seq"),
+)
