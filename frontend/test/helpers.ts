@@ -108,7 +108,16 @@ export interface SocketControl {
   readonly impl: WebSocketConstructor;
   blocked: boolean;
   readonly opened: number;
+  /** Every frame the client sent and received, parsed, in order. */
+  readonly sent: WireMessage[];
+  readonly received: WireMessage[];
   cut(): void;
+}
+
+export interface WireMessage {
+  type: string;
+  id?: string;
+  payload?: { variables?: Record<string, unknown>; query?: string; data?: unknown };
 }
 
 export function controllableSocket(deadPort: number): SocketControl {
@@ -116,10 +125,12 @@ export function controllableSocket(deadPort: number): SocketControl {
   const control = {
     blocked: false,
     opened: 0,
+    sent: [] as WireMessage[],
+    received: [] as WireMessage[],
     cut() {
       for (const socket of open) socket.terminate();
     },
-  } as { blocked: boolean; opened: number; cut(): void; impl: WebSocketConstructor };
+  } as Omit<SocketControl, "impl"> & { impl: WebSocketConstructor; opened: number };
   class ControlledSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       const target = control.blocked ? url.replace(/:\d+\//, `:${deadPort}/`) : url;
@@ -127,6 +138,12 @@ export function controllableSocket(deadPort: number): SocketControl {
       control.opened++;
       open.add(this);
       this.once("close", () => open.delete(this));
+      this.on("message", (data: Buffer) => control.received.push(JSON.parse(data.toString())));
+    }
+
+    override send(data: string): void {
+      control.sent.push(JSON.parse(data) as WireMessage);
+      super.send(data);
     }
   }
   control.impl = ControlledSocket as unknown as WebSocketConstructor;
