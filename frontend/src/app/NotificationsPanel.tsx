@@ -50,6 +50,7 @@ export function NotificationsPanel() {
             data-notification-id={n.id}
             data-kind={n.kind}
             data-actor={n.actor.id}
+            data-tweet-id={n.tweet?.id}
             data-read={String(n.read)}
           >
             <div className="notification-body">

@@ -1,0 +1,183 @@
+"""End-to-end fixtures: a real `tidings serve --demo` serving the built dashboard, and
+Debian's Chromium driven by Playwright.
+
+Needs `frontend/dist` (`npm --prefix frontend run build`) and /usr/bin/chromium
+(`apt-get install -y chromium`; Playwright's own browser download is not used).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright, expect
+
+REPO = Path(__file__).resolve().parents[2]
+DIST = REPO / "frontend" / "dist"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("TIDINGS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+READY_TIMEOUT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _tidings_bin() -> str:
+    beside_python = Path(sys.executable).with_name("tidings")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("tidings")
+    assert found is not None, "the tidings command is not installed (pip install -e .)"
+    return found
+
+
+class DemoServer:
+    """`tidings serve --demo` in a subprocess; stop() and start() keep port, database and secret."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "TIDINGS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'tidings.db'}",
+            "TIDINGS_SECRET": "e2e-secret",
+            "TIDINGS_TRENDING_INTERVAL": "1",
+            "TIDINGS_STATIC_DIR": str(DIST),
+            "TIDINGS_LOG_LEVEL": "warning",
+        }
+        self.log_path = ARTIFACTS / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.process is None, "server already running"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [_tidings_bin(), "serve", "--demo", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                self.process = None
+                raise RuntimeError(f"tidings serve exited with {code}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"tidings serve not ready within {READY_TIMEOUT} s; see {self.log_path}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def token(self, user_id: str) -> str:
+        body = self._request("/demo/token", {"userId": user_id})
+        return str(body["token"])
+
+    def gql(self, user_id: str, query: str, **variables: Any) -> dict[str, Any]:
+        """One GraphQL call over HTTP as a demo user; fails the test on any error."""
+        body = self._request("/graphql", {"query": query, "variables": variables}, token=self.token(user_id))
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def post_tweet(self, user_id: str, content: str) -> str:
+        data = self.gql(user_id, "mutation($c: String!) { postTweet(content: $c) { id } }", c=content)
+        return str(data["postTweet"]["id"])
+
+    def _request(self, path: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        headers = {"content-type": "application/json"}
+        if token is not None:
+            headers["authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=json.dumps(payload).encode(), headers=headers, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    assert (DIST / "index.html").is_file(), f"{DIST} is not built: run `npm --prefix frontend run build`"
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = DemoServer(tmp_path_factory.mktemp("tidings-e2e"))
+    server.start()
+    yield server
+    server.stop()
+
+
+# Async Playwright: the suite's conftest has async autouse fixtures, and the sync API refuses
+# to run beside an event loop. A browser per test costs about a second and keeps tests apart.
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+OpenAs = Callable[..., Awaitable[Page]]
+
+
+@pytest.fixture
+async def open_as(
+    browser: Browser, demo_server: DemoServer, request: pytest.FixtureRequest
+) -> AsyncIterator[OpenAs]:
+    """`await open_as("alice")` opens the dashboard signed in as alice, in that user's own
+    browser context (a second call for the same user is a second tab), once it is live."""
+    contexts: dict[str, BrowserContext] = {}
+    pages: list[tuple[str, Page]] = []
+
+    async def open_page(user_id: str, viewport: ViewportSize | None = None) -> Page:
+        if user_id not in contexts:
+            contexts[user_id] = await browser.new_context(viewport=viewport or {"width": 1200, "height": 900})
+        page = await contexts[user_id].new_page()
+        page.set_default_timeout(10_000)
+        await page.goto(f"{demo_server.url}/?as={user_id}")
+        await expect(page.get_by_test_id("status-badge")).to_have_attribute(
+            "data-status", "live", timeout=10_000
+        )
+        await expect(page.get_by_test_id("viewer")).to_have_attribute("data-user-id", user_id, timeout=5_000)
+        pages.append((user_id, page))
+        return page
+
+    yield open_page
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    for index, (user_id, page) in enumerate(pages):
+        if not page.is_closed():
+            await page.screenshot(path=str(ARTIFACTS / f"{name}-{index}-{user_id}.png"), full_page=True)
+    for context in contexts.values():
+        await context.close()
