@@ -54,7 +54,10 @@ class Stream:
 
 
 class WsClient:
-    """A GraphQL-over-WebSocket client speaking either sub-protocol."""
+    """A GraphQL-over-WebSocket client speaking either sub-protocol. Every one opened is closed
+    by the `_close_clients` fixture after the test."""
+
+    OPEN: list[WsClient] = []
 
     def __init__(self, url: str, protocol: str = TRANSPORT_WS) -> None:
         self.url = url
@@ -69,6 +72,7 @@ class WsClient:
 
     async def open(self) -> WsClient:
         self.ws = await connect(self.url, subprotocols=[self.protocol], max_size=2**24)  # type: ignore[list-item]
+        WsClient.OPEN.append(self)
         self.closed = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
         return self
@@ -89,9 +93,8 @@ class WsClient:
         except ConnectionClosed:
             pass
         finally:
-            rcvd = self.ws.close_rcvd
             if not self.closed.done():
-                self.closed.set_result(Closed(rcvd.code if rcvd else None, rcvd.reason if rcvd else ""))
+                self.closed.set_result(Closed(self.ws.close_code, self.ws.close_reason or ""))
 
     async def send(self, message: dict[str, Any] | str | bytes) -> None:
         assert self.ws is not None
@@ -131,7 +134,10 @@ class WsClient:
 
     async def close(self) -> None:
         if self.ws is not None:
-            await self.ws.close()
+            try:
+                await asyncio.wait_for(self.ws.close(), 2)
+            except (TimeoutError, OSError):
+                self.ws.transport.abort()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
 

@@ -39,6 +39,15 @@ def _restore_environ() -> Iterator[None]:
     os.environ.update(saved)
 
 
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    while WsClient.OPEN:
+        client = WsClient.OPEN.pop()
+        with contextlib.suppress(Exception):
+            await client.close()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)

@@ -1,0 +1,91 @@
+"""The store's verbs and invariants, on SQLite (and PostgreSQL in tests/integration/test_postgres.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tidings.auth import Claims
+from tidings.errors import ForbiddenError, InvalidInputError, NotFoundError
+from tidings.store import Store
+from tidings.store.text import hashtags, mentions
+
+
+def claims(user_id: str) -> Claims:
+    return Claims(user_id=user_id, handle=user_id, name=user_id.title(), role="user", expires_at=None)
+
+
+@pytest.fixture
+async def store(tmp_path):
+    store = Store(f"sqlite+aiosqlite:///{tmp_path}/s.db")
+    await store.open()
+    yield store
+    await store.close()
+
+
+def test_hashtags_are_lower_cased_distinct_and_without_the_hash():
+    assert hashtags("#Python and #python, #rust! a#b #") == ["python", "rust"]
+
+
+def test_mentions_are_distinct_handles():
+    assert mentions("@bob hi @bob and @carol_2, mail a@b.c") == ["bob", "carol_2"]
+
+
+async def test_concurrent_notifications_get_gapless_increasing_sequences(store):
+    await store.upsert_user(claims("alice"))
+    post = await store.post("alice", "like me")
+    fans = [f"fan{i}" for i in range(40)]
+    for fan in fans:
+        await store.upsert_user(claims(fan))
+    results = await asyncio.gather(*(store.like(fan, post.tweet.id) for fan in fans))
+    seqs = sorted(r.created.notification.seq for r in results if r.created)
+    assert seqs == list(range(1, 41))
+    assert await store.notification_state("alice") == (40, 40)
+
+
+async def test_a_like_is_idempotent(store):
+    for u in ("alice", "bob"):
+        await store.upsert_user(claims(u))
+    tweet = (await store.post("alice", "x")).tweet
+    first = await store.like("bob", tweet.id)
+    second = await store.like("bob", tweet.id)
+    assert (first.changed, first.metrics.likes, first.created is not None) == (True, 1, True)
+    assert (second.changed, second.metrics.likes, second.created) == (False, 1, None)
+
+
+async def test_bad_input_is_refused_clearly(store):
+    await store.upsert_user(claims("alice"))
+    with pytest.raises(InvalidInputError, match="at most 280"):
+        await store.post("alice", "x" * 281)
+    with pytest.raises(InvalidInputError, match="needs some content"):
+        await store.post("alice", "   ")
+    with pytest.raises(NotFoundError, match="No tweet with id 'abc'"):
+        await store.like("alice", "abc")
+    with pytest.raises(NotFoundError, match="No user with id 'ghost'"):
+        await store.follow("alice", "ghost")
+    with pytest.raises(InvalidInputError, match="cannot follow yourself"):
+        await store.follow("alice", "alice")
+
+
+async def test_one_cannot_mark_another_users_notification(store):
+    for u in ("alice", "bob"):
+        await store.upsert_user(claims(u))
+    created = (await store.follow("bob", "alice")).created
+    assert created is not None
+    with pytest.raises(ForbiddenError):
+        await store.mark_read("bob", created.notification.id)
+    result = await store.mark_read("alice", created.notification.id)
+    assert (result.changed, result.unread) == (True, 0)
+
+
+async def test_trending_counts_the_window_only(store):
+    from datetime import UTC, datetime, timedelta
+
+    await store.upsert_user(claims("alice"))
+    await store.post("alice", "#a #b")
+    await store.post("alice", "#a")
+    rows = await store.trending(window_seconds=60, limit=10)
+    assert [(r.topic, r.tweet_count) for r in rows] == [("a", 2), ("b", 1)]
+    later = datetime.now(UTC) + timedelta(seconds=120)
+    assert await store.trending(window_seconds=60, limit=10, now=later) == []
