@@ -7,6 +7,7 @@ Needs `frontend/dist` (`npm --prefix frontend run build`) and /usr/bin/chromium
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -116,6 +117,25 @@ class DemoServer:
         data = self.gql(user_id, "mutation($c: String!) { postTweet(content: $c) { id } }", c=content)
         return str(data["postTweet"]["id"])
 
+    def subscriptions(self) -> dict[str, int]:
+        """Active subscriptions on the server by root field, plus `connections`."""
+        stats = self.gql("alice", "{ stats { connections byField { field subscriptions } } }")["stats"]
+        counts = {row["field"]: int(row["subscriptions"]) for row in stats["byField"]}
+        counts["connections"] = int(stats["connections"])
+        return counts
+
+    async def wait_for_subscriptions(self, timeout: float = 5.0, **expected: int) -> None:
+        """Wait until the server holds exactly these subscription counts (fields not named are
+        not checked), so that a test acts only once every stream it watches is listening."""
+        deadline = time.monotonic() + timeout
+        while True:
+            counts = self.subscriptions()
+            if all(counts.get(field, 0) == n for field, n in expected.items()):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"subscriptions {counts} never matched {expected} within {timeout} s")
+            await asyncio.sleep(0.05)
+
     def _request(self, path: str, payload: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         headers = {"content-type": "application/json"}
         if token is not None:
@@ -161,6 +181,9 @@ async def open_as(
     contexts: dict[str, BrowserContext] = {}
     pages: list[tuple[str, Page]] = []
 
+    # The previous test's browser is gone only once the server has seen its sockets close.
+    await demo_server.wait_for_subscriptions(connections=0)
+
     async def open_page(user_id: str, viewport: ViewportSize | None = None) -> Page:
         if user_id not in contexts:
             contexts[user_id] = await browser.new_context(viewport=viewport or {"width": 1200, "height": 900})
@@ -172,6 +195,8 @@ async def open_as(
         )
         await expect(page.get_by_test_id("viewer")).to_have_attribute("data-user-id", user_id, timeout=5_000)
         pages.append((user_id, page))
+        # The feed stream has no cursor: a tweet posted before it listens would be missed.
+        await demo_server.wait_for_subscriptions(feed=len(pages), notifications=len(pages))
         return page
 
     yield open_page

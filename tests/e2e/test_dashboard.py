@@ -90,6 +90,7 @@ async def test_typing_a_reply_shows_for_the_other_and_the_reply_counts(
     alice, bob = await open_as("alice"), await open_as("bob")
     for page in (alice, bob):
         await card(page, tweet_id).get_by_test_id("reply-button").click()
+    await demo_server.wait_for_subscriptions(typing=2)
     alice_box = card(alice, tweet_id).get_by_test_id("reply-box")
     bob_box = card(bob, tweet_id).get_by_test_id("reply-box")
 
