@@ -12,7 +12,7 @@ import {
 } from "graphql-ws";
 
 import { backoffDelay, type BackoffOptions } from "./backoff";
-import { createStatusStore, type StatusStore } from "./status";
+import { createStatusStore, type ConnectionStatus, type StatusStore } from "./status";
 import { retryingWebSocket, type WebSocketConstructor } from "./websocket";
 
 /** Close code the server sends for a missing, bad or expired token (docs/PROTOCOL.md). */
@@ -106,6 +106,17 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
     }
   }
 
+  let socketLive = false;
+  // The socket may take a keep-alive interval to notice a dead network; the browser knows now.
+  let browserOffline = false;
+
+  /** What the badge should say when nothing more specific is known. */
+  function settledStatus(): ConnectionStatus {
+    if (disposed || isOffline()) return "offline";
+    if (socketLive) return "live";
+    return everConnected ? "reconnecting" : "connecting";
+  }
+
   const browserSocket = options.webSocketImpl ?? (globalThis.WebSocket as WebSocketConstructor);
   const ws = createWsClient({
     url: wsUrl,
@@ -124,32 +135,34 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
       return value === undefined ? {} : { authorization: `Bearer ${value}` };
     },
     on: {
-      connecting: () => {
-        if (!disposed) status.set(everConnected ? "reconnecting" : "connecting");
-      },
+      connecting: () => status.set(settledStatus()),
       connected: () => {
         const reconnect = everConnected;
         everConnected = true;
-        status.set("live");
+        socketLive = true;
+        status.set(settledStatus());
         for (const listener of [...connectedListeners]) listener({ reconnect });
       },
       closed: (event) => {
         const code = (event as { code?: unknown } | null)?.code;
         if (code === WS_4403_FORBIDDEN) tokenRejected = true;
-        if (disposed) status.set("offline");
-        else if (isOffline()) status.set("offline");
-        else status.set(everConnected ? "reconnecting" : "connecting");
+        socketLive = false;
+        status.set(settledStatus());
       },
     },
   });
 
   function isOffline(): boolean {
-    return typeof navigator !== "undefined" && navigator.onLine === false;
+    return browserOffline || (typeof navigator !== "undefined" && navigator.onLine === false);
   }
 
-  const onOffline = () => status.set("offline");
+  const onOffline = () => {
+    browserOffline = true;
+    status.set(settledStatus());
+  };
   const onOnline = () => {
-    if (status.getSnapshot() === "offline" && !disposed) status.set("reconnecting");
+    browserOffline = false;
+    status.set(settledStatus());
   };
   if (typeof window !== "undefined" && typeof window.addEventListener === "function") {
     window.addEventListener("offline", onOffline);
