@@ -45,6 +45,7 @@ async def test_a_like_notifies_the_author_live_and_reading_it_clears_her_other_t
     for page in (alice, alice_tab2, bob):
         await expect(card(page, tweet_id).get_by_test_id("retweet-count")).to_have_text("1", timeout=LIVE)
     await expect(badge(alice)).to_have_text(str(before + 2), timeout=LIVE)
+    await alice.screenshot(path=str(ARTIFACTS / "dashboard.png"))  # docs/dashboard.png is a copy
 
     await notification(alice, "LIKE", "bob", tweet_id).get_by_test_id("mark-read").click()
     await expect(badge(alice)).to_have_text(str(before + 1), timeout=LIVE)
@@ -97,7 +98,6 @@ async def test_typing_a_reply_shows_for_the_other_and_the_reply_counts(
     await bob_box.get_by_test_id("reply-input").press_sequentially("Me, me!", delay=30)
     await expect(alice_box.get_by_test_id("typing-indicator")).to_have_text("Bob is typing…", timeout=LIVE)
     await expect(bob_box.get_by_test_id("typing-indicator")).to_have_text("")
-    await alice.screenshot(path=str(ARTIFACTS / "dashboard.png"))  # docs/dashboard.png is a copy
 
     await bob_box.get_by_test_id("reply-submit").click()
     await expect(alice_box.get_by_test_id("typing-indicator")).to_have_text("", timeout=LIVE)
