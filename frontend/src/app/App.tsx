@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 
-import { createTidingsClient, TidingsProvider } from "../lib";
+import { createTidingsClient, TidingsProvider, type TidingsClient } from "../lib";
 import { Dashboard } from "./Dashboard";
 import { loadSession, saveSession, tokenGetter, type Session } from "./session";
 import { SignIn } from "./SignIn";
@@ -9,11 +9,19 @@ import { SignIn } from "./SignIn";
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
 
-  const client = useMemo(
-    () => (session === null ? null : createTidingsClient({ getToken: tokenGetter(session) })),
-    [session],
-  );
-  useEffect(() => () => client?.dispose(), [client]);
+  const [client, setClient] = useState<TidingsClient | null>(null);
+
+  // Made in an effect, not a memo, so that StrictMode's mount-unmount-mount in development
+  // disposes its first client and renders with the second, instead of a disposed one.
+  useEffect(() => {
+    if (session === null) {
+      setClient(null);
+      return undefined;
+    }
+    const made = createTidingsClient({ getToken: tokenGetter(session) });
+    setClient(made);
+    return () => made.dispose();
+  }, [session]);
 
   function signIn(next: Session): void {
     saveSession(next);
@@ -25,7 +33,8 @@ export function App() {
     setSession(null);
   }
 
-  if (client === null) return <SignIn onSignIn={signIn} />;
+  if (session === null) return <SignIn onSignIn={signIn} />;
+  if (client === null) return null;
   return (
     <TidingsProvider client={client}>
       <Dashboard onSignOut={signOut} />

@@ -184,6 +184,8 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
     url: httpUrl,
     fetch: authorizedFetch,
     requestPolicy: "cache-and-network",
+    // POST keeps query documents out of URLs and access logs.
+    preferGetMethod: false,
     exchanges: [
       cacheExchange,
       fetchExchange,
