@@ -44,7 +44,7 @@ afterEach(() => {
 });
 
 /** Polls `check` (outside act, so state updates land) until it passes or `timeoutMs` ends. */
-async function eventually(check: () => void, timeoutMs = 5000, what = "condition") {
+async function eventually(check: () => unknown, timeoutMs = 5000, what = "condition") {
   try {
     await waitFor(check, { timeout: timeoutMs, interval: 25 });
   } catch (error) {
@@ -75,6 +75,33 @@ describe("useNotifications", () => {
     expect(result.current.notifications[0]?.kind).toBe("LIKE");
     expect(result.current.notifications[0]?.actor.id).toBe("bob");
     expect(result.current.unreadCount).toBe(before + 1);
+  });
+
+  test("under StrictMode's double effects it holds one stream and shows each notification once", async () => {
+    const tweetId = await postTweet(url, "alice", "strict mode");
+    const client = clientFor("alice");
+    const { result } = renderHook(() => useNotifications(), {
+      wrapper: wrapperFor(client),
+      reactStrictMode: true,
+    });
+    await eventually(() => expect(result.current.loading).toBe(false), 5000, "first page");
+    await eventually(() => expect(client.status.getSnapshot()).toBe("live"), 5000, "live");
+    const streams = () =>
+      gql<{ stats: { byField: { field: string; subscriptions: number }[] } }>(
+        url,
+        "alice",
+        "{ stats { byField { field subscriptions } } }",
+      ).then((data) => data.stats.byField.find((f) => f.field === "notifications")?.subscriptions);
+    await eventually(async () => expect(await streams()).toBe(1), 2000, "one notifications stream");
+
+    await like(url, "erin", tweetId);
+    await eventually(
+      () => expect(result.current.notifications[0]?.tweet?.id).toBe(tweetId),
+      2000,
+      "the like",
+    );
+    await act(() => quietFor(300));
+    expect(result.current.notifications.filter((n) => n.tweet?.id === tweetId)).toHaveLength(1);
   });
 
   test("after a dropped socket it resumes from its last cursor and shows each notification once", async () => {
