@@ -159,6 +159,19 @@ describe("useNotifications", () => {
       expect(count(delivered, id), `deliveries of ${id}`).toBe(1);
   });
 
+  test("a disposed client opens no new socket for a stream still mounted", async () => {
+    const sockets = controllableSocket(await freePort());
+    const client = clientFor("alice", { webSocketImpl: sockets.impl });
+    const { result } = renderHook(() => useNotifications(), { wrapper: wrapperFor(client) });
+    await eventually(() => expect(result.current.loading).toBe(false), 5000, "first page");
+    await eventually(() => expect(client.status.getSnapshot()).toBe("live"), 5000, "live");
+    const opened = sockets.opened;
+    client.dispose();
+    await act(() => quietFor(500));
+    expect(sockets.opened).toBe(opened);
+    expect(client.status.getSnapshot()).toBe("offline");
+  });
+
   test("markRead and markAllRead reach the viewer's other tabs", async () => {
     const tweetId = await postTweet(url, "alice", "two tabs");
     const tabA = clientFor("alice");

@@ -169,6 +169,17 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
     window.addEventListener("online", onOnline);
   }
 
+  // graphql-ws opens a fresh socket for a subscribe() after dispose(); a stream that
+  // restarts itself on close (subscribeResumable) would bring the client back to life.
+  const guardedWs: WsClient = {
+    ...ws,
+    subscribe(payload, sink) {
+      if (!disposed) return ws.subscribe(payload, sink);
+      sink.complete();
+      return () => {};
+    },
+  };
+
   async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const send = async (forceRefresh: boolean) => {
       const headers = new Headers(init?.headers);
@@ -196,7 +207,10 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
             subscribe(sink) {
               // urql's ExecutionResult and graphql-ws' FormattedExecutionResult differ
               // only in how optional `data` is spelled under exactOptionalPropertyTypes.
-              const unsubscribe = ws.subscribe(input, sink as Sink<FormattedExecutionResult>);
+              const unsubscribe = guardedWs.subscribe(
+                input,
+                sink as Sink<FormattedExecutionResult>,
+              );
               return { unsubscribe };
             },
           };
@@ -207,7 +221,7 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
 
   return {
     urql,
-    ws,
+    ws: guardedWs,
     status,
     onConnected(listener) {
       connectedListeners.add(listener);
