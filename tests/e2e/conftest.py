@@ -40,6 +40,10 @@ def _free_port() -> int:
 
 
 def _tidings_bin() -> str:
+    """`TIDINGS_BIN`, else the `tidings` beside this Python, else the one on PATH."""
+    from_env = os.environ.get("TIDINGS_BIN")
+    if from_env:
+        return from_env
     beside_python = Path(sys.executable).with_name("tidings")
     if beside_python.exists():
         return str(beside_python)
