@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from .conftest import ARTIFACTS, DemoServer, OpenAs
 
@@ -148,3 +148,30 @@ async def test_the_dashboard_fits_a_phone_screen(
         await expect(carol.get_by_test_id(test_id)).to_be_visible()
     overflow = await carol.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow == 0
+
+
+async def test_signing_in_and_out_from_the_demo_user_list(demo_server: DemoServer, browser: Browser) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    try:
+        await page.goto(demo_server.url)
+        buttons = page.locator('[data-testid^="signin-"]')
+        await expect(buttons).to_have_count(5, timeout=5_000)
+        await expect(buttons).to_have_text(
+            ["Alice @alice", "Bob @bob", "Carol @carol", "Dave @dave", "Erin @erin"]
+        )
+        await page.get_by_test_id("signin-dave").click()
+        await expect(page.get_by_test_id("status-badge")).to_have_attribute(
+            "data-status", "live", timeout=10_000
+        )
+        await expect(page.get_by_test_id("viewer")).to_have_attribute("data-user-id", "dave")
+
+        await page.reload()  # the session survives a reload of the tab
+        await expect(page.get_by_test_id("viewer")).to_have_attribute("data-user-id", "dave", timeout=10_000)
+
+        await page.get_by_test_id("signout").click()
+        await expect(page.get_by_test_id("signin-dave")).to_be_visible()
+        await expect(page.get_by_test_id("viewer")).to_have_count(0)
+    finally:
+        await page.screenshot(path=str(ARTIFACTS / "signin.png"))
+        await context.close()
