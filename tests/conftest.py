@@ -19,8 +19,49 @@ import uvicorn
 from tidings.config import Settings
 from tidings.server import create_app
 
+from . import factories
 from .clients import PROTOCOLS, Api, WsClient
 from .factories import make_settings, token
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default=os.environ.get("TIDINGS_TEST_DATABASE", "sqlite"),
+        help="the store of the tests that use make_settings (default: TIDINGS_TEST_DATABASE or sqlite)",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under --database=postgresql: a migrated schema of this run's own in the test database."""
+    if request.config.getoption("--database") != "postgresql":
+        yield
+        return
+    from tidings.store.migration import migrate
+
+    from .services import database_url, drop_schema, new_schema, run_sync
+
+    schema = new_schema("run")
+    url = database_url(schema)
+    run_sync(lambda: migrate(url))
+    factories.POSTGRES_URL = url
+    try:
+        yield
+    finally:
+        factories.POSTGRES_URL = None
+        drop_schema(schema)
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(_database: None) -> None:
+    if factories.POSTGRES_URL is not None:
+        from tidings.store.tables import metadata
+
+        from .services import schema_of, truncate_all
+
+        truncate_all(schema_of(factories.POSTGRES_URL), [table.name for table in metadata.sorted_tables])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

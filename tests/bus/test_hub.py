@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+
+import pytest
 
 from tidings.bus import BroadcastBus, Event, channels
 from tidings.bus.mailbox import Mailbox, MailboxCounters, Policy
 from tidings.errors import ResubscribeError
 
+from ..services import POSTGRES_BROKER, REDIS_URL
 
-async def test_five_hundred_concurrent_first_subscribers_all_receive(broker_url="memory://"):
+
+@pytest.mark.parametrize("broker_url", ["memory://", REDIS_URL, POSTGRES_BROKER])
+async def test_five_hundred_concurrent_first_subscribers_all_receive(broker_url):
     bus = BroadcastBus(broker_url)
     await bus.connect()
     try:
-        channel = channels.engagement("race")
+        channel = channels.engagement(f"race-{uuid.uuid4().hex}")  # others may share this Redis
         got: list[int] = []
         ready = asyncio.Event()
         joined = 0

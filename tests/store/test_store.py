@@ -1,4 +1,4 @@
-"""The store's verbs and invariants, on SQLite (and PostgreSQL in tests/integration/test_postgres.py)."""
+"""The store's verbs and invariants, on SQLite (and on PostgreSQL with --database=postgresql)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from tidings.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tidings.store import Store
 from tidings.store.text import hashtags, mentions
 
+from ..factories import database_url
+
 
 def claims(user_id: str) -> Claims:
     return Claims(user_id=user_id, handle=user_id, name=user_id.title(), role="user", expires_at=None)
@@ -18,7 +20,7 @@ def claims(user_id: str) -> Claims:
 
 @pytest.fixture
 async def store(tmp_path):
-    store = Store(f"sqlite+aiosqlite:///{tmp_path}/s.db")
+    store = Store(database_url(tmp_path))
     await store.open()
     yield store
     await store.close()

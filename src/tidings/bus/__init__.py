@@ -2,7 +2,17 @@
 
 from . import channels
 from .bus import BroadcastBus, EventBus, open_bus
-from .events import Event
+from .events import RESYNC, Event
 from .mailbox import Mailbox, MailboxCounters, Policy
 
-__all__ = ["BroadcastBus", "Event", "EventBus", "Mailbox", "MailboxCounters", "Policy", "channels", "open_bus"]
+__all__ = [
+    "RESYNC",
+    "BroadcastBus",
+    "Event",
+    "EventBus",
+    "Mailbox",
+    "MailboxCounters",
+    "Policy",
+    "channels",
+    "open_bus",
+]

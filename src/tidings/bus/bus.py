@@ -1,10 +1,13 @@
 """EventBus: publish, subscribe and check, over encode's broadcaster.
 
-The URL scheme picks the backend (memory://, redis://, postgres://); a backend's client
-library is imported only when chosen (broadcaster does that). We add what broadcaster leaves
-to its users: JSON envelopes, one broker subscription per channel with local fan-out (the
-Hub), a bounded or latest-wins Mailbox per subscriber, and a health check that notices a dead
-listener (broadcaster#144: its listener task dies silently).
+The URL scheme picks the backend; a backend's client library is imported only when chosen.
+memory:// is broadcaster's own (one process). redis:// and postgres:// are our supervised
+backends behind broadcaster's Broadcast (bus/supervisor.py): broadcaster's own listener dies
+silently when the broker goes away (broadcaster#144), ours reconnects, resubscribes and tells
+every subscriber to resync. kafka:// is refused: nothing here supervises it or fills its gaps.
+We add what broadcaster leaves to its users: JSON envelopes, one broker subscription per
+channel with local fan-out (the Hub), a bounded or latest-wins Mailbox per subscriber, and a
+health check for /readyz.
 """
 
 from __future__ import annotations
@@ -14,19 +17,34 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from broadcaster import Broadcast
 
-from ..errors import BrokerUnavailableError
+from ..errors import BrokerUnavailableError, ConfigError
 from . import channels
 from .events import Event
 from .hub import Hub
 from .mailbox import Mailbox, MailboxCounters, Policy
+from .supervisor import Supervisor, redacted
 
 log = logging.getLogger("tidings.bus")
 
 SUPPORTED_SCHEMES = ("memory", "redis", "rediss", "postgres", "postgresql")
+SHARED_SCHEMES = ("redis", "rediss", "postgres", "postgresql")
+
+
+def _backend(url: str, scheme: str) -> Supervisor | None:
+    if scheme in ("redis", "rediss"):
+        from .redis_backend import RedisBackend
+
+        return RedisBackend(url)
+    if scheme in ("postgres", "postgresql"):
+        from .postgres_backend import PostgresBackend
+
+        return PostgresBackend(url)
+    return None
 
 
 class EventBus(Protocol):
@@ -44,18 +62,45 @@ class BroadcastBus:
 
     def __init__(self, url: str, *, backlog_size: int = 256) -> None:
         scheme = url.split("://", 1)[0]
+        if scheme == "kafka":
+            raise ConfigError(
+                f"TIDINGS_BROKER_URL is {redacted(url)!r}; Kafka is not supported: Tidings cannot supervise "
+                "it or fill the gaps of an outage. Use redis://HOST:6379 (or postgres://... without Redis)."
+            )
         if scheme not in SUPPORTED_SCHEMES:
-            raise ValueError(
-                f"TIDINGS_BROKER_URL is {url!r}; expected one of {', '.join(s + '://' for s in SUPPORTED_SCHEMES)}"
+            raise ConfigError(
+                f"TIDINGS_BROKER_URL is {redacted(url)!r}; expected one of "
+                f"{', '.join(s + '://' for s in SUPPORTED_SCHEMES)}"
             )
         self.url = url
         self.scheme = scheme
         self.backlog_size = backlog_size
         self.counters = MailboxCounters()
-        self._broadcast = Broadcast(url)
-        self.hub = Hub(self._broadcast, self.counters)
+        self.backend = _backend(url, scheme)
+        self._broadcast = Broadcast(url) if self.backend is None else Broadcast(backend=self.backend)
+        confirm = self.backend.confirmed if self.backend is not None else None
+        self.hub = Hub(self._broadcast, self.counters, confirm)
+        if self.backend is not None:
+            self.backend.on_state(self._broker_state)
         self.published: Counter[str] = Counter()
+        self.reconnects = 0  # times the broker came back after an outage (each sends a resync)
         self._connected = False
+
+    @property
+    def shared(self) -> bool:
+        """True when other processes see what this one publishes (not memory://)."""
+        return self.scheme in SHARED_SCHEMES
+
+    @property
+    def redis(self) -> Any | None:
+        """The Redis client of a redis:// bus (for cluster figures), else None."""
+        return getattr(self.backend, "client", None)
+
+    def _broker_state(self, up: bool, since: float | None) -> None:
+        if up and since is not None:
+            self.reconnects += 1
+            count = self.hub.resync(since)
+            log.info("resync sent to %d subscribers after the broker came back", count)
 
     @property
     def events_published(self) -> int:
@@ -86,10 +131,17 @@ class BroadcastBus:
         return self.hub.subscribe(channel, policy, 1 if latest_only else self.backlog_size)
 
     async def check(self) -> None:
-        """Raise BrokerUnavailableError when the broker's listener died or the broker is gone."""
+        """Raise BrokerUnavailableError when the broker is gone or its listener died."""
         listener: asyncio.Task[None] | None = getattr(self._broadcast, "_listener_task", None)
         if not self._connected or listener is None or listener.done():
             raise BrokerUnavailableError("The event broker's listener is not running.")
+        backend = self.backend
+        if backend is not None and not backend.up:
+            since = datetime.fromtimestamp(backend.lost_at, UTC).isoformat() if backend.lost_at else "start"
+            raise BrokerUnavailableError(
+                f"The event broker {backend.where} is unreachable since {since} ({backend.last_error}); "
+                "reconnecting."
+            )
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,10 @@ import orjson
 
 T = TypeVar("T")
 
+# Put by the Hub into every Mailbox when the broker is back after an outage: {"since": epoch
+# seconds when it was lost}. Streams re-read from the store what they may have missed.
+RESYNC = "resync"
+
 
 class Event:
     """One published event. The hub hands the same object to every local subscriber of its

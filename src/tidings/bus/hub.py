@@ -5,6 +5,11 @@ subscriber an unbounded queue. We call its `subscribe` once per channel per proc
 local subscriber creates the channel's state synchronously (no await between the lookup and
 the insert, so concurrent arrivals find it), later ones wait for the same `ready` future.
 The last one to leave tears the broker subscription down, and a newcomer waits for that.
+
+With a supervised backend (redis://, postgres://) the first subscriber also waits until the
+broker acknowledged the channel (`confirm`), so that a snapshot read after joining cannot miss
+an event; and after the broker was lost and is back, `resync` puts a RESYNC event into every
+Mailbox, telling each stream to re-read from the store what it may have missed.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from broadcaster import Broadcast
 
-from .events import Event
+from .events import RESYNC, Event
 from .mailbox import Mailbox, MailboxCounters, Policy
 
 log = logging.getLogger("tidings.bus")
@@ -33,11 +38,19 @@ class _Channel:
 
 
 class Hub:
-    def __init__(self, broadcast: Broadcast, counters: MailboxCounters) -> None:
+    def __init__(
+        self,
+        broadcast: Broadcast,
+        counters: MailboxCounters,
+        confirm: Callable[[str], Awaitable[bool]] | None = None,
+    ) -> None:
         self._broadcast = broadcast
+        self._confirm = confirm
         self.counters = counters
         self._channels: dict[str, _Channel] = {}
         self._closing: dict[str, asyncio.Task[None]] = {}
+        # Called with an event's `published_at` once it reached every local Mailbox (metrics).
+        self.on_fanout: Callable[[float], None] | None = None
         self.events_received = 0
 
     @property
@@ -95,6 +108,8 @@ class Hub:
     async def _pump(self, channel: str, state: _Channel) -> None:
         try:
             async with self._broadcast.subscribe(channel) as subscriber:
+                if self._confirm is not None and not await self._confirm(channel):
+                    log.warning("%s not acknowledged in time; the resync on reconnect covers it", channel)
                 state.ready.set_result(None)
                 async for message in subscriber:
                     if message is None:
@@ -118,6 +133,18 @@ class Hub:
         self.events_received += 1
         for mailbox in list(state.mailboxes):
             mailbox.put(event)
+        if self.on_fanout is not None:
+            self.on_fanout(event.published_at)
+
+    def resync(self, since: float) -> int:
+        """Tell every local subscriber that events since `since` (wall clock) may have been lost."""
+        event = Event(RESYNC, {"since": since})
+        count = 0
+        for state in list(self._channels.values()):
+            for mailbox in list(state.mailboxes):
+                mailbox.put(event)
+                count += 1
+        return count
 
     def fail_all(self) -> None:
         """Tell every local subscriber that the broker went away (their streams end with an error)."""

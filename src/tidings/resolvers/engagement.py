@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
-from ..bus import channels
+from ..bus import RESYNC, channels
 from ..schema.social import EngagementMetrics
 from ..store import EngagementResult
 from . import events
@@ -52,6 +52,12 @@ async def engagement_stream(
         yield EngagementMetrics.from_row(current)
         last = current.updated_at
         async for event in mailbox:
+            if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
+                row = await ctx.store.metrics(str(tweet_id))
+                if row.updated_at > last:
+                    last = row.updated_at
+                    yield EngagementMetrics.from_row(row)
+                continue
             at = events.updated_at(event)
             if at < last:
                 continue

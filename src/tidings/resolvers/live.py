@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from strawberry import ID
 from strawberry.types import Info
 
-from ..bus import Event, channels
+from ..bus import RESYNC, Event, channels
 from ..errors import InvalidInputError
 from ..schema.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
 from ..schema.social import User
@@ -45,6 +45,8 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
         yield current.memo(TrendingUpdate, _update)
         last = current.data["topics"]
         async for event in mailbox:
+            if event.kind == RESYNC:  # the broker is back after an outage: re-read the ranking
+                event = await ctx.trending.current()
             if event.data["topics"] == last:
                 continue
             last = event.data["topics"]
@@ -82,7 +84,8 @@ async def typing_stream(info: Info[Context, None], conversation_id: ID) -> Async
     viewer = ctx.require_viewer()
     async with ctx.bus.subscribe(channels.typing(str(conversation_id)), latest_only=True) as mailbox:
         async for event in mailbox:
-            if event.data["user"]["id"] != viewer.id:  # the others in the conversation, not oneself
+            # The others in the conversation, not oneself; typing is ephemeral: a RESYNC has nothing to catch up.
+            if event.kind != RESYNC and event.data["user"]["id"] != viewer.id:
                 yield event.memo(TypingEvent, _typing)
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 from strawberry import ID
 from strawberry.types import Info
 
-from ..bus import channels
+from ..bus import RESYNC, channels
 from ..errors import InvalidInputError
 from ..schema.notifications import Notification, NotificationEvent
 from . import events
@@ -74,7 +74,8 @@ async def notifications_stream(
     The Mailbox opens before the store is read, so nothing created between the read and going
     live is lost; a live CREATED at or below what was yielded is skipped; one above the next
     expected sequence means events were lost on the way (a broker hiccup), and the gap is read
-    from the store before it is yielded.
+    from the store before it is yielded. A RESYNC (the broker is back after an outage) reads
+    everything after the last yielded sequence, even when no further event arrives.
     """
     ctx = info.context
     viewer = ctx.require_viewer()
@@ -91,6 +92,13 @@ async def notifications_stream(
                 yield NotificationEvent.created(row, unread)
                 yielded = row.seq
         async for event in mailbox:
+            if event.kind == RESYNC:
+                # The broker was lost and is back: read whatever was created meanwhile.
+                last_seq, unread = await ctx.store.notification_state(viewer.id)
+                for row in await ctx.store.notifications_between(viewer.id, after_seq=yielded, upto_seq=last_seq):
+                    yield NotificationEvent.created(row, unread)
+                    yielded = row.seq
+                continue
             if event.kind != events.CREATED:
                 yield events.notification_event_of(event)
                 continue

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
 
-from ..bus import channels
+from ..bus import RESYNC, channels
 from ..schema.social import Tweet
 from . import events
 from .context import Context
 from .limits import clamp_first
+
+# After a broker outage the feed re-reads tweets created since it was lost, less this slack: a
+# tweet's created_at precedes its publish by its transaction, and noticing the loss takes <= 2 s.
+RESYNC_SLACK = 10.0
+SEEN = 512  # ids a feed stream remembers, so that a resync never repeats a tweet
 
 
 async def tweet(info: Info[Context, None], id: strawberry.ID) -> Tweet | None:
@@ -46,12 +53,29 @@ async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
     # Visibility can change mid-stream: an unfollow reaches this stream as an event on the same
     # channel, and later tweets by that author are dropped until a follow says otherwise.
     hidden: set[str] = set()
+    seen: dict[str, None] = {}
+    started = time.time()
     async with ctx.bus.subscribe(channels.feed(viewer.id)) as mailbox:
         async for event in mailbox:
             if event.kind == events.TWEET:
-                if event.data["author"]["id"] not in hidden:
+                if event.data["author"]["id"] not in hidden and _first_sight(seen, event.data["id"]):
                     yield events.tweet_of(event)
+            elif event.kind == RESYNC:
+                since = datetime.fromtimestamp(max(event.data["since"] - RESYNC_SLACK, started), UTC)
+                for row in await ctx.store.feed_since(viewer.id, since=since, first=ctx.settings.backlog_size):
+                    if row.author.id not in hidden and _first_sight(seen, row.id):
+                        yield Tweet.from_row(row)
             elif event.kind == events.UNFOLLOWED:
                 hidden.add(event.data["author_id"])
             elif event.kind == events.FOLLOWED:
                 hidden.discard(event.data["author_id"])
+
+
+def _first_sight(seen: dict[str, None], tweet_id: str) -> bool:
+    """Remember `tweet_id`; False when it was seen lately."""
+    if tweet_id in seen:
+        return False
+    seen[tweet_id] = None
+    if len(seen) > SEEN:
+        del seen[next(iter(seen))]
+    return True

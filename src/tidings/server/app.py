@@ -44,7 +44,7 @@ class Tidings:
         self.settings = settings
         self.store = Store(settings.database_url)
         self.bus = BroadcastBus(settings.broker_url, backlog_size=settings.backlog_size)
-        self.stats = LiveStats(self.bus)
+        self.stats = LiveStats(self.bus, settings.database_url)
         self.trender = Trender(
             self.store, self.bus, interval=settings.trending_interval, window=settings.trending_window
         )
@@ -59,10 +59,12 @@ class Tidings:
         if self.settings.demo:
             await demo.load(self.store)
         self.trender.start()
+        self.stats.start()
 
     async def stop(self) -> None:
         await self.ws.shutdown()
         await self.trender.stop()
+        await self.stats.stop()
         await self.bus.disconnect()
         await self.store.close()
 

@@ -1,17 +1,24 @@
-"""Live figures of this instance: connections, operations by field, deliveries."""
+"""Live figures of this instance: connections, operations by field, deliveries; and, on a
+redis:// bus, the cluster's connections and live instances (bus/cluster.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections import Counter
 from typing import Any
 
 from ..bus import BroadcastBus
+from ..bus.cluster import INTERVAL, ClusterFigures
+
+log = logging.getLogger("tidings.stats")
 
 
 class LiveStats:
     """Counted by the WebSocket layer, read by the `stats` query and /metrics."""
 
-    def __init__(self, bus: BroadcastBus) -> None:
+    def __init__(self, bus: BroadcastBus, database_url: str = "") -> None:
         self.bus = bus
         self.connections = 0
         self.by_field: Counter[str] = Counter()
@@ -19,7 +26,10 @@ class LiveStats:
         self.messages_delivered = 0
         self.close_codes: Counter[int] = Counter()
         self.auth_failures: Counter[str] = Counter()
-        self.cluster: tuple[int, int] | None = None  # (connections, instances) once scale-out reports
+        self.cluster: tuple[int, int] | None = None  # (connections, instances) while Redis reports
+        redis = bus.redis
+        self._figures = ClusterFigures(redis, database_url) if redis is not None else None
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def subscriptions(self) -> int:
@@ -41,3 +51,36 @@ class LiveStats:
             "coalesced": self.bus.counters.coalesced,
             "overflowed": self.bus.counters.overflowed,
         }
+
+    # cluster figures ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._figures is not None:
+            self._task = asyncio.create_task(self._report(), name="cluster-figures")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        assert self._figures is not None
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._figures.withdraw(), 1)
+
+    async def _report(self) -> None:
+        assert self._figures is not None
+        failing = False
+        while True:
+            try:
+                self.cluster = await asyncio.wait_for(self._figures.report(self.connections), 2 * INTERVAL)
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Without Redis the figures would be stale: report this instance alone meanwhile.
+                self.cluster = None
+                if not failing:
+                    log.warning("cluster figures not reported to Redis: %r", exc)
+                failing = True
+            await asyncio.sleep(INTERVAL)

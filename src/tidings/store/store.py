@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from ..auth import Claims
@@ -80,29 +80,46 @@ def _tweet(row: Row[Any]) -> TweetRow:
     )
 
 
+def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An async engine for a TIDINGS_DATABASE_URL. On PostgreSQL, libpq's `?options=-csearch_path%3Dx`
+    is honoured (asyncpg takes it as a startup setting), so one database can hold several schemas."""
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+        engine = create_async_engine(parsed, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    options = parsed.query.get("options")
+    if isinstance(options, str):
+        parsed = parsed.difference_update_query(["options"])
+        kwargs["connect_args"] = {"server_settings": {"options": options}}
+    kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(parsed, **kwargs)
+
+
 class Store:
     """Users, tweets, likes, retweets, follows and notifications, on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo}
-        if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
-        else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.engine: AsyncEngine = make_engine(url, echo=echo)
         # SQLite allows one writer: queue our writers here instead of on its file lock.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
 
     async def open(self, *, create: bool = True) -> None:
-        """Connect, and create the tables when `create` (migrations take over for PostgreSQL)."""
-        if create:
-            async with self.engine.begin() as conn:
-                await conn.run_sync(t.metadata.create_all)
+        """Connect. SQLite: create the tables when `create`. PostgreSQL: ConfigError unless the
+        schema is at the newest migration (`tidings migrate`, which `tidings serve` runs)."""
+        from .migration import require_current
+
+        async with self.engine.begin() as conn:
+            if self.is_sqlite:
+                if create:
+                    await conn.run_sync(t.metadata.create_all)
+            else:
+                await require_current(conn, self.url)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -196,6 +213,19 @@ class Store:
             self._tweets_query()
             .where((t.tweets.c.author_id == user_id) | t.tweets.c.author_id.in_(followed))
             .order_by(t.tweets.c.id.desc())
+            .limit(first)
+        )
+        async with self.engine.connect() as conn:
+            return [_tweet(row) for row in await conn.execute(query)]
+
+    async def feed_since(self, user_id: str, *, since: datetime, first: int) -> list[TweetRow]:
+        """Oldest first: tweets created at or after `since` by the people `user_id` follows (what
+        the live feed would have carried; a feed stream reads it after a broker outage)."""
+        followed = select(t.follows.c.followee_id).where(t.follows.c.follower_id == user_id)
+        query = (
+            self._tweets_query()
+            .where(t.tweets.c.author_id.in_(followed), t.tweets.c.created_at >= since)
+            .order_by(t.tweets.c.id.asc())
             .limit(first)
         )
         async with self.engine.connect() as conn:

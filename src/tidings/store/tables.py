@@ -118,3 +118,17 @@ notifications = Table(
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("user_id", "seq", name="uq_notifications_user_seq"),
 )
+
+# The cluster's trending ranking, one row (id 1), so that every process serves the same one and
+# only one computes it per interval: a process recomputes only after claiming the row (moving
+# `claimed_at` forward when it is an interval old), and keeps the ranking it published in
+# `topics` (JSON [[topic, count], ...]). `held_until`: a ranking service's ranking stands until then.
+trending = Table(
+    "trending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("computed_at", UtcDateTime, nullable=True),
+    Column("held_until", UtcDateTime, nullable=True),
+    Column("topics", Text, nullable=False, default="[]"),
+)
