@@ -182,3 +182,13 @@ class ReadAllResult:
 class TopicRow:
     topic: str
     tweet_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingRow:
+    """The cluster's last published ranking, most trending first."""
+
+    topics: list[TopicRow]
+    computed_at: datetime  # when the ranking last changed
+    claimed_at: datetime  # when a process last recomputed it
+    held_until: datetime | None  # a ranking service's ranking stands until then

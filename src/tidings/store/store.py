@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+import orjson
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -33,6 +34,7 @@ from .rows import (
     ReadAllResult,
     ReadResult,
     TopicRow,
+    TrendingRow,
     TweetRow,
     UserRow,
 )
@@ -43,6 +45,7 @@ _tweet_author = t.users.alias("tweet_author")
 _ntweet = t.tweets.alias("ntweet")
 
 _TWEET_COLUMNS = (t.tweets, _author.c.handle, _author.c.display_name)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _now() -> datetime:
@@ -540,6 +543,46 @@ class Store:
         )
         async with self.engine.connect() as conn:
             return [TopicRow(topic=row.tag, tweet_count=row.n) for row in await conn.execute(query)]
+
+    async def claim_trending(self, *, interval: float, now: datetime | None = None) -> bool:
+        """True when the caller may recompute trending now: no process did in the last `interval`
+        seconds (less 10%, for timer jitter), and no ranking service's ranking is held. Of the
+        processes sharing this store, one claims per interval."""
+        now = now or _now()
+        tr = t.trending
+        async with self._write() as conn:
+            await conn.execute(self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing())
+            claimed = await conn.execute(
+                update(tr)
+                .where(
+                    tr.c.id == 1,
+                    tr.c.claimed_at <= now - timedelta(seconds=interval * 0.9),
+                    or_(tr.c.held_until.is_(None), tr.c.held_until <= now),
+                )
+                .values(claimed_at=now)
+            )
+        return bool(claimed.rowcount)
+
+    async def trending_state(self) -> TrendingRow | None:
+        """The ranking last saved by any process; None before the first."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(t.trending).where(t.trending.c.id == 1))).first()
+        if row is None or row.computed_at is None:
+            return None
+        topics = [TopicRow(topic, count) for topic, count in orjson.loads(row.topics)]
+        return TrendingRow(topics, row.computed_at, row.claimed_at, row.held_until)
+
+    async def save_trending(
+        self, *, topics: Sequence[TopicRow], computed_at: datetime, held_until: datetime | None = None
+    ) -> None:
+        """Keep `topics` as the cluster's ranking (held until `held_until` when a service sent it)."""
+        tr = t.trending
+        body = orjson.dumps([[row.topic, row.tweet_count] for row in topics]).decode()
+        async with self._write() as conn:
+            await conn.execute(self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing())
+            await conn.execute(
+                update(tr).where(tr.c.id == 1).values(topics=body, computed_at=computed_at, held_until=held_until)
+            )
 
     # helpers ----------------------------------------------------------------------------------
 
