@@ -1,13 +1,17 @@
-"""The `tidings` command: serve, token, export-schema, config."""
+"""The `tidings` command: serve, token, export-schema, config, simulate."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -23,8 +27,25 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     if args.demo:
         overrides["demo"] = True
-    settings = Settings.from_env(**overrides)
-    _logging(settings.log_level)
+    settings = Settings.read(**overrides)
+    _logging(settings)
+    settings = settings.with_secret()
+    from .server.factory import check_workers, serve_workers
+
+    check_workers(settings, args.workers)
+    if not args.no_migrate:
+        _migrate_database(settings.database_url)
+    if args.workers > 1:
+        return serve_workers(
+            settings,
+            args.workers,
+            ws="websockets-sansio",
+            ws_max_size=settings.max_frame_bytes,
+            ws_per_message_deflate=settings.ws_per_message_deflate,
+            log_level=settings.log_level,
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+        )
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -34,6 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_frame_bytes,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's lines go through our handler: same format, secrets redacted
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
@@ -45,12 +67,30 @@ def _token(args: argparse.Namespace) -> int:
     from .auth import issue
     from .config import Settings
 
-    settings = Settings.from_env()
+    settings = Settings.read()
     if not settings.secret:
         raise ConfigError("TIDINGS_SECRET is not set; a token needs the secret the server verifies it with")
     print(
         issue(args.user_id, secret=settings.secret, name=args.name, handle=args.handle, role=args.role, ttl=args.ttl)
     )
+    return 0
+
+
+def _migrate_database(url: str) -> tuple[str | None, str]:
+    import asyncio
+
+    from .store.migration import migrate
+
+    return asyncio.run(migrate(url))
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from .config import Settings
+
+    settings = Settings()
+    before, after = _migrate_database(settings.database_url)
+    where = settings.database_url.split("@")[-1]
+    print(f"{where}: at migration {after}" + ("" if before == after else f" (was {before or 'empty'})"))
     return 0
 
 
@@ -64,13 +104,43 @@ def _export_schema(args: argparse.Namespace) -> int:
 def _config(args: argparse.Namespace) -> int:
     from .config import Settings
 
-    settings = Settings(**{})
+    settings = Settings.read()
     print(json.dumps(settings.public_view(), indent=2, default=str))
     return 0
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _simulate(args: argparse.Namespace) -> int:
+    from . import simulator
+    from .config import Settings
+
+    settings = Settings.read()
+    if not settings.secret:
+        raise ConfigError(
+            "TIDINGS_SECRET is not set; the simulator signs its users' tokens with the secret the server verifies"
+        )
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    return simulator.main(
+        url, settings.secret, users=args.users, rate=args.rate, duration=args.duration, seed=args.seed
+    )
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(raw: str) -> int | float:
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a positive {'integer' if kind is int else 'number'}")
+        return value
+
+    return parse
+
+
+def _logging(settings: Settings) -> None:
+    from .logs import configure
+
+    configure(settings.log_level, settings.log_format, secrets_=(settings.secret,))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,7 +150,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="bind address (TIDINGS_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="bind port (TIDINGS_PORT, default 8000)")
     serve.add_argument("--demo", action="store_true", help="load demo users and tweets; enable /demo/token")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; more need a redis:// or postgres:// bus)"
+    )
+    serve.add_argument("--no-migrate", action="store_true", help="do not run `tidings migrate` first")
     serve.set_defaults(run=_serve)
+    migrate = sub.add_parser("migrate", help="bring the database to this version's schema (Alembic)")
+    migrate.set_defaults(run=_migrate)
     token = sub.add_parser("token", help="print a token signed with TIDINGS_SECRET")
     token.add_argument("user_id")
     token.add_argument("--name", help="display name claim")
@@ -92,6 +168,13 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export_schema)
     cfg = sub.add_parser("config", help="print the effective configuration, secrets hidden")
     cfg.set_defaults(run=_config)
+    sim = sub.add_parser("simulate", help="drive a running server with realistic activity (its dashboard comes alive)")
+    sim.add_argument("--users", type=_positive(int), default=20, help="simulated users (default 20)")
+    sim.add_argument("--rate", type=_positive(float), default=10.0, help="actions a second (default 10)")
+    sim.add_argument("--duration", type=_positive(float), default=60.0, help="seconds to run (default 60)")
+    sim.add_argument("--url", help="the server (default http://TIDINGS_HOST:TIDINGS_PORT)")
+    sim.add_argument("--seed", type=int, help="random seed, for a repeatable run")
+    sim.set_defaults(run=_simulate)
     return p
 
 
@@ -102,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tidings: {exc.message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn has shut down cleanly and re-raised it
+        return 130
 
 
 if __name__ == "__main__":

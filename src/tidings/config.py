@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
+import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
+import annotated_types
 from pydantic import Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 from .errors import ConfigError
+from .logs import redact
 
 log = logging.getLogger("tidings.config")
 
 _DEFAULT_STATIC = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 _SECRET_FIELDS = {"secret"}
+_URL_FIELDS = {"broker_url", "database_url"}
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+MIN_PRODUCTION_SECRET = 32
 
 
 class Settings(BaseSettings):
@@ -26,7 +38,10 @@ class Settings(BaseSettings):
 
     broker_url: str = Field("memory://", description="broadcaster backend: memory://, redis://, postgres://")
     database_url: str = Field("sqlite+aiosqlite:///./tidings.db", description="SQLAlchemy async URL")
-    secret: str = Field("", description="HS256 secret for JWTs; random per process when unset")
+    secret: str = Field("", description="HS256 secret for JWTs; random per process when unset (not in production)")
+    env: Literal["development", "production"] = Field(
+        "development", description="production refuses to start without TIDINGS_SECRET"
+    )
     host: str = Field("127.0.0.1", description="bind address")
     port: int = Field(8000, ge=1, le=65535, description="bind port")
     trending_interval: float = Field(5.0, gt=0, description="seconds between trending recomputations")
@@ -46,7 +61,10 @@ class Settings(BaseSettings):
     demo: bool = Field(False, description="load demo data and enable /demo/token")
     static_dir: Path = Field(_DEFAULT_STATIC, description="built dashboard served at /")
     log_format: Literal["text", "json"] = Field("text", description="log line format")
-    log_level: str = Field("info", description="log level")
+    log_level: str = Field("info", description="log level: debug, info, warning, error or critical")
+    metrics_dir: Path | None = Field(
+        None, description="a directory shared by the worker processes of one host; /metrics then sums them all"
+    )
     ws_per_message_deflate: bool = Field(False, description="permessage-deflate on WebSockets")
 
     @field_validator("allowed_origins", mode="before")
@@ -56,19 +74,76 @@ class Settings(BaseSettings):
             return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("broker_url")
     @classmethod
-    def from_env(cls, **overrides: Any) -> Settings:
-        """Read `TIDINGS_*` from the environment; raise ConfigError naming the variable on a bad value."""
+    def _broker_scheme(cls, value: str) -> str:
+        from .bus.bus import SUPPORTED_SCHEMES  # the bus owns the list of brokers it can open
+
+        if urlsplit(value).scheme not in SUPPORTED_SCHEMES:
+            raise ValueError(f"a URL starting with one of {', '.join(s + '://' for s in SUPPORTED_SCHEMES)}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if urlsplit(value).scheme not in DATABASE_SCHEMES:
+            raise ValueError("sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DATABASE")
+        return value
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value.strip() or any(ch.isspace() for ch in value):
+            raise ValueError("an address to bind, such as 127.0.0.1, 0.0.0.0 or ::")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lower() in LOG_LEVELS:
+            return value.lower()
+        raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if origin != "*" and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path):
+                raise ValueError("comma-separated origins such as https://app.example.com:8443, or *")
+        return value
+
+    @classmethod
+    def read(cls, **overrides: Any) -> Settings:
+        """Read and check `TIDINGS_*` from the environment, leaving an unset secret unset.
+        ConfigError names the variable, its bad value and what is expected."""
         try:
             settings = cls(**overrides)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
-        return settings.with_secret()
+        if settings.env == "production" and settings.secret and len(settings.secret) < MIN_PRODUCTION_SECRET:
+            raise ConfigError(
+                f"TIDINGS_SECRET is {len(settings.secret)} characters long; expected at least "
+                f"{MIN_PRODUCTION_SECRET} in production (TIDINGS_ENV=production)"
+            )
+        _warn_unknown(os.environ)
+        return settings
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """`read()`, then `with_secret()`: what `tidings serve` runs with."""
+        return cls.read(**overrides).with_secret()
 
     def with_secret(self) -> Settings:
-        """Return these settings with a secret: a random one, logged as a warning, when none is set."""
+        """Return these settings with a secret: a random one, logged as a warning, when none is set
+        in development or demo mode; ConfigError in production."""
         if self.secret:
             return self
+        if self.env == "production" and not self.demo:
+            raise ConfigError(
+                "TIDINGS_SECRET is not set; expected the HS256 secret your auth service signs tokens with "
+                "(TIDINGS_ENV=production never makes one up)"
+            )
         log.warning("TIDINGS_SECRET is not set; using a random secret, so tokens die with this process")
         return self.model_copy(update={"secret": secrets.token_urlsafe(32)})
 
@@ -79,6 +154,8 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if name in _SECRET_FIELDS:
                 value = "***" if value else "(unset)"
+            elif name in _URL_FIELDS:
+                value = redact(value)
             elif isinstance(value, Path):
                 value = str(value)
             out[f"TIDINGS_{name.upper()}"] = value
@@ -88,6 +165,51 @@ class Settings(BaseSettings):
 def _describe(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        name = "TIDINGS_" + "_".join(str(p) for p in err["loc"]).upper()
-        lines.append(f"{name} is {err.get('input')!r}; expected {err['msg'].lower()}")
+        field = str(err["loc"][0]) if err["loc"] else ""
+        name = f"TIDINGS_{field.upper()}"
+        shown = "(hidden)" if field in _SECRET_FIELDS else repr(err.get("input"))
+        lines.append(f"{name} is {shown}; expected {_expected(Settings.model_fields.get(field), err)}")
     return "; ".join(lines)
+
+
+def _expected(field: FieldInfo | None, err: ErrorDetails) -> str:
+    """What a field accepts, in words: from our validators' messages, or the field's type and bounds."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if field is None:
+        return err["msg"].lower()
+    annotation = field.annotation
+    if annotation is bool:
+        return "true or false (also 1/0, yes/no, on/off)"
+    if annotation in (int, float):
+        kind = "an integer" if annotation is int else "a number"
+        low = high = None
+        positive = False
+        for bound in field.metadata:
+            if isinstance(bound, annotated_types.Gt):
+                low, positive = bound.gt, bound.gt == 0
+            elif isinstance(bound, annotated_types.Ge):
+                low = bound.ge
+            elif isinstance(bound, annotated_types.Le):
+                high = bound.le
+        if low is not None and high is not None:
+            return f"{kind} {low}-{high}"
+        if positive:
+            return f"{kind} greater than 0"
+        return kind
+    choices = get_args(annotation)
+    if err["type"] == "literal_error" and choices:
+        return "one of " + ", ".join(str(c) for c in choices)
+    return err["msg"].lower()
+
+
+def _warn_unknown(environ: Mapping[str, str]) -> None:
+    """A `TIDINGS_*` variable that looks like a misspelt setting is named in a warning (other
+    tools use the prefix too, so unrelated names pass)."""
+    known = [f"TIDINGS_{name.upper()}" for name in Settings.model_fields]
+    for key in environ:
+        if key.startswith("TIDINGS_") and key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+            if close:
+                log.warning("%s is not a setting and is ignored; did you mean %s?", key, close[0])

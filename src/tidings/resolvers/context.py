@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..auth import Claims
 from ..bus import BroadcastBus, Event
 from ..config import Settings
 from ..errors import BrokerUnavailableError, NotAuthenticatedError
-from ..store import Store, UserRow
+from ..store import Store, TopicRow, UserRow
+
+if TYPE_CHECKING:
+    from ..publish import Publisher
 
 log = logging.getLogger("tidings.resolvers")
 
@@ -22,6 +25,8 @@ class StatsSource(Protocol):
 class TrendingSource(Protocol):
     async def current(self) -> Event: ...
 
+    async def adopt(self, rows: list[TopicRow]) -> Event: ...
+
 
 @dataclass
 class Context:
@@ -30,6 +35,7 @@ class Context:
     settings: Settings
     trending: TrendingSource
     stats: StatsSource
+    publisher: Publisher
     viewer: UserRow | None = None
     claims: Claims | None = None
 

@@ -15,10 +15,7 @@ from .context import Context
 
 
 async def _published(ctx: Context, result: EngagementResult) -> EngagementMetrics:
-    if result.changed:
-        await ctx.publish(channels.engagement(result.metrics.tweet_id), events.metrics_event(result.metrics))
-    if result.created is not None:
-        await ctx.publish(channels.notifications(result.created.notification.user_id), events.created_event(result.created))
+    await ctx.publisher.engagement_changed(result)
     return EngagementMetrics.from_row(result.metrics)
 
 

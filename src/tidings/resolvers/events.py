@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..bus import Event
 from ..schema.notifications import NotificationEvent
 from ..schema.social import EngagementMetrics, Tweet
-from ..store import Created, MetricsRow, NotificationRow, TweetRow
+from ..store import Created, MetricsRow, NotificationRow, TweetRow, UserRow
 
 METRICS = "metrics"
 CREATED = "created"
@@ -43,6 +43,18 @@ def tweet_event(row: TweetRow) -> Event:
 
 def follow_event(kind: str, author_id: str) -> Event:
     return Event(kind, {"author_id": author_id})
+
+
+def typing_event(conversation_id: str, user: UserRow, is_typing: bool) -> Event:
+    return Event(
+        TYPING,
+        {
+            "conversation_id": conversation_id,
+            "user": user.to_json(),
+            "is_typing": is_typing,
+            "at": datetime.now(UTC).isoformat(),
+        },
+    )
 
 
 def metrics_of(event: Event) -> EngagementMetrics:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from strawberry import ID
 from strawberry.types import Info
@@ -13,13 +13,13 @@ from ..errors import InvalidInputError
 from ..schema.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
 from ..schema.social import User
 from ..store import TopicRow, UserRow
+from . import events
 from .context import Context
 
 MAX_TRENDING = 50
-TYPING = "typing"
 
 
-def _update(event: Event) -> TrendingUpdate:
+def trending_update(event: Event) -> TrendingUpdate:
     data = event.data
     return TrendingUpdate(
         topics=TrendingTopic.ranked([TopicRow(topic, count) for topic, count in data["topics"]]),
@@ -42,7 +42,7 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
     ctx.require_viewer()
     async with ctx.bus.subscribe(channels.trending(), latest_only=True) as mailbox:
         current = await ctx.trending.current()
-        yield current.memo(TrendingUpdate, _update)
+        yield current.memo(TrendingUpdate, trending_update)
         last = current.data["topics"]
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the ranking
@@ -50,22 +50,13 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
             if event.data["topics"] == last:
                 continue
             last = event.data["topics"]
-            yield event.memo(TrendingUpdate, _update)
+            yield event.memo(TrendingUpdate, trending_update)
 
 
 async def set_typing(info: Info[Context, None], conversation_id: ID, is_typing: bool) -> bool:
     ctx = info.context
     viewer = ctx.require_viewer()
-    event = Event(
-        TYPING,
-        {
-            "conversation_id": str(conversation_id),
-            "user": viewer.to_json(),
-            "is_typing": is_typing,
-            "at": datetime.now(UTC).isoformat(),
-        },
-    )
-    await ctx.publish(channels.typing(str(conversation_id)), event)
+    await ctx.publish(channels.typing(str(conversation_id)), events.typing_event(str(conversation_id), viewer, is_typing))
     return True
 
 

@@ -20,10 +20,7 @@ async def follow(info: Info[Context, None], user_id: ID) -> bool:
     ctx = info.context
     me = ctx.require_viewer()
     result = await ctx.store.follow(me.id, str(user_id))
-    if result.changed:
-        await ctx.publish(channels.feed(me.id), events.follow_event(events.FOLLOWED, str(user_id)))
-    if result.created is not None:
-        await ctx.publish(channels.notifications(str(user_id)), events.created_event(result.created))
+    await ctx.publisher.followed(me.id, str(user_id), result)
     return result.changed
 
 

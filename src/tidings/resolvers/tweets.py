@@ -37,13 +37,7 @@ async def post_tweet(info: Info[Context, None], content: str, reply_to: strawber
     ctx = info.context
     viewer = ctx.require_viewer()
     result = await ctx.store.post(viewer.id, content, str(reply_to) if reply_to is not None else None)
-    if result.parent_metrics is not None:
-        await ctx.publish(channels.engagement(result.parent_metrics.tweet_id), events.metrics_event(result.parent_metrics))
-    for created in result.created:
-        await ctx.publish(channels.notifications(created.notification.user_id), events.created_event(created))
-    tweet_event = events.tweet_event(result.tweet)
-    for follower in result.follower_ids:
-        await ctx.publish(channels.feed(follower), tweet_event)
+    await ctx.publisher.posted(result)
     return Tweet.from_row(result.tweet)
 
 

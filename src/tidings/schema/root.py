@@ -7,6 +7,7 @@ import strawberry
 from ..resolvers import engagement as engagement_fields
 from ..resolvers import live as live_fields
 from ..resolvers import notifications as notification_fields
+from ..resolvers import service as service_fields
 from ..resolvers import social as social_fields
 from ..resolvers import tweets as tweet_fields
 from .live import ConnectionStats, TrendingTopic, TrendingUpdate, TypingEvent
@@ -63,6 +64,26 @@ class Mutation:
     )
     set_typing: bool = strawberry.mutation(
         resolver=live_fields.set_typing, description="Tell the others in a conversation that the viewer is typing."
+    )
+    create_notification: Notification = strawberry.mutation(
+        resolver=service_fields.create_notification,
+        description="Service token only: `actorId` did `kind` to `userId`; stored, then on their stream.",
+    )
+    publish_tweet: Tweet = strawberry.mutation(
+        resolver=service_fields.publish_tweet,
+        description="Service token only: post as `authorId`, exactly as postTweet does for a user.",
+    )
+    publish_engagement: EngagementMetrics = strawberry.mutation(
+        resolver=service_fields.publish_engagement,
+        description="Service token only: `userId` liked, unliked or retweeted `tweetId`, as likeTweet etc. do.",
+    )
+    publish_trending: TrendingUpdate = strawberry.mutation(
+        resolver=service_fields.publish_trending,
+        description="Service token only: the ranking, most trending first; it becomes the current one.",
+    )
+    publish_typing: bool = strawberry.mutation(
+        resolver=service_fields.publish_typing,
+        description="Service token only: `userId` started or stopped typing in a conversation.",
     )
 
 

@@ -26,7 +26,7 @@ from . import demo
 from .context import Services
 from .engine import Engine
 from .http import GraphQLHttp, errors_response, json_response
-from .metrics import MetricsEndpoint
+from .metrics import Metrics, RequestTimer, observe_delivery
 from .stats import LiveStats
 from .ws import WsServer
 
@@ -45,6 +45,8 @@ class Tidings:
         self.store = Store(settings.database_url)
         self.bus = BroadcastBus(settings.broker_url, backlog_size=settings.backlog_size)
         self.stats = LiveStats(self.bus, settings.database_url)
+        self.metrics = Metrics(self.stats, self.bus, settings.metrics_dir)
+        self.bus.hub.on_fanout = observe_delivery
         self.trender = Trender(
             self.store, self.bus, interval=settings.trending_interval, window=settings.trending_window
         )
@@ -60,11 +62,13 @@ class Tidings:
             await demo.load(self.store)
         self.trender.start()
         self.stats.start()
+        self.metrics.start()
 
     async def stop(self) -> None:
         await self.ws.shutdown()
         await self.trender.stop()
         await self.stats.stop()
+        await self.metrics.stop()
         await self.bus.disconnect()
         await self.store.close()
 
@@ -117,7 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
         Route("/graphql", tidings.http.post, methods=["POST"]),
         Route("/healthz", tidings.healthz, methods=["GET"]),
         Route("/readyz", tidings.readyz, methods=["GET"]),
-        Route("/metrics", MetricsEndpoint(tidings.stats).endpoint, methods=["GET"]),
+        Route("/metrics", tidings.metrics.endpoint, methods=["GET"]),
     ]
     if settings.demo:
         endpoints = demo.DemoEndpoints(settings.secret)
@@ -139,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(RequestTimer, metrics=tidings.metrics)
 
     if (settings.static_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="dashboard")

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from ..auth import Claims, verify
 from ..bus import BroadcastBus
 from ..config import Settings
+from ..publish import Publisher
 from ..resolvers import Context
 from ..resolvers.context import StatsSource, TrendingSource
 from ..store import Store, UserRow
@@ -25,6 +26,7 @@ class Services:
         self.settings = settings
         self.trending = trending
         self.stats = stats
+        self.publisher = Publisher(store, bus, trending)
         self._seen: OrderedDict[Claims, UserRow] = OrderedDict()
 
     async def viewer_for(self, claims: Claims) -> UserRow:
@@ -50,6 +52,7 @@ class Services:
             settings=self.settings,
             trending=self.trending,
             stats=self.stats,
+            publisher=self.publisher,
             viewer=viewer,
             claims=claims,
         )

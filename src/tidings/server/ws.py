@@ -19,6 +19,7 @@ import orjson
 from graphql import OperationType
 from starlette.websockets import WebSocket
 
+from .. import logs
 from ..config import Settings
 from ..errors import AuthError
 from ..resolvers import Context
@@ -80,12 +81,14 @@ class WsServer:
             return
         await websocket.accept(subprotocol=cls.protocol)
         connection = cls(self, websocket)
+        entry = logs.ConnectionLog(cls.protocol, websocket.client)
         self.connections.add(connection)
         self.stats.connections += 1
         try:
             await connection.run()
         finally:
             self.connections.discard(connection)
+            entry.closed(connection)
             self.stats.connections -= 1
 
     async def shutdown(self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting") -> None:
@@ -110,6 +113,7 @@ class Connection:
         self.init_received = False
         self.closed = False
         self.opened_at = time.monotonic()
+        self.close_code: int | None = None  # the code we sent, or the client's
         self._timers: list[asyncio.TimerHandle] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -123,6 +127,7 @@ class Connection:
             while not self.closed:
                 message = await self.ws.receive()
                 if message["type"] == "websocket.disconnect":
+                    self.close_code = self.close_code or message.get("code")
                     break
                 text = message.get("text")
                 if text is None:
@@ -145,6 +150,7 @@ class Connection:
         if self.closed:
             return
         self.closed = True
+        self.close_code = code
         self.stats.close_codes[code] += 1
         with contextlib.suppress(Exception):
             await self.ws.close(code, reason[:MAX_REASON])
@@ -200,6 +206,7 @@ class Connection:
         self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
     ) -> None:
         task = asyncio.current_task()
+        logs.operation_id.set(op_id)
         field = prepared.root_field or "?"
         is_subscription = prepared.operation is OperationType.SUBSCRIPTION
         if is_subscription:

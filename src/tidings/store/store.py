@@ -431,6 +431,22 @@ class Store:
         )
         return Created(notification=row, unread=unread)
 
+    async def notify(self, user_id: str, *, kind: str, actor_id: str, tweet_id: str | None = None) -> Created:
+        """A notification another service made (`tidings.publish`): `actor_id` did `kind` to
+        `user_id`, about `tweet_id` when given. NotFoundError for an unknown user or tweet."""
+        key = parse_id(tweet_id, "tweet") if tweet_id is not None else None
+        async with self._write() as conn:
+            if (await conn.scalar(select(t.users.c.id).where(t.users.c.id == user_id))) is None:
+                raise NotFoundError(f"No user with id {user_id!r}.")
+            actor = await self._user_in(conn, actor_id)
+            tweet = None
+            if key is not None:
+                row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
+                if row is None:
+                    raise NotFoundError(f"No tweet with id {tweet_id!r}.")
+                tweet = _tweet(row)
+            return await self._notify(conn, user_id=user_id, kind=kind, actor=actor, tweet=tweet, now=_now())
+
     def _notifications_query(self) -> Any:
         n = t.notifications
         return (
