@@ -77,8 +77,10 @@ class Settings(BaseSettings):
     @field_validator("broker_url")
     @classmethod
     def _broker_scheme(cls, value: str) -> str:
-        from .bus.bus import SUPPORTED_SCHEMES  # the bus owns the list of brokers it can open
+        from .bus.bus import KAFKA_REFUSAL, SUPPORTED_SCHEMES  # the bus owns the list of brokers it can open
 
+        if urlsplit(value).scheme == "kafka":
+            raise ValueError(KAFKA_REFUSAL)
         if urlsplit(value).scheme not in SUPPORTED_SCHEMES:
             raise ValueError(f"a URL starting with one of {', '.join(s + '://' for s in SUPPORTED_SCHEMES)}")
         return value

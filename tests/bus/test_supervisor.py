@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from tidings.bus import RESYNC, BroadcastBus, Event, channels
+from tidings.config import Settings
 from tidings.errors import BrokerUnavailableError, ConfigError
 
 from ..services import POSTGRES_BROKER, REDIS_URL, redis_command
@@ -76,5 +77,8 @@ async def test_a_postgres_channel_longer_than_an_identifier_still_delivers():
 
 
 def test_kafka_is_refused_saying_so_and_what_to_use_instead():
-    with pytest.raises(ConfigError, match=r"Kafka is not supported.*Use redis://HOST:6379"):
+    refusal = r"TIDINGS_BROKER_URL is 'kafka://127.0.0.1:9092'; expected redis://HOST:6379 .*Kafka is not supp"
+    with pytest.raises(ConfigError, match=refusal):
         BroadcastBus("kafka://127.0.0.1:9092")
+    with pytest.raises(ConfigError, match=refusal):
+        Settings.read(broker_url="kafka://127.0.0.1:9092")

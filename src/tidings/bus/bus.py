@@ -33,6 +33,10 @@ log = logging.getLogger("tidings.bus")
 
 SUPPORTED_SCHEMES = ("memory", "redis", "rediss", "postgres", "postgresql")
 SHARED_SCHEMES = ("redis", "rediss", "postgres", "postgresql")
+KAFKA_REFUSAL = (
+    "redis://HOST:6379 (or postgres://USER@HOST/DB without Redis): Kafka is not supported, "
+    "Tidings cannot supervise it or fill the gaps of an outage"
+)
 
 
 def _backend(url: str, scheme: str) -> Supervisor | None:
@@ -63,10 +67,7 @@ class BroadcastBus:
     def __init__(self, url: str, *, backlog_size: int = 256) -> None:
         scheme = url.split("://", 1)[0]
         if scheme == "kafka":
-            raise ConfigError(
-                f"TIDINGS_BROKER_URL is {redacted(url)!r}; Kafka is not supported: Tidings cannot supervise "
-                "it or fill the gaps of an outage. Use redis://HOST:6379 (or postgres://... without Redis)."
-            )
+            raise ConfigError(f"TIDINGS_BROKER_URL is {redacted(url)!r}; expected {KAFKA_REFUSAL}")
         if scheme not in SUPPORTED_SCHEMES:
             raise ConfigError(
                 f"TIDINGS_BROKER_URL is {redacted(url)!r}; expected one of "
