@@ -242,3 +242,20 @@ async def test_stats_count_connections_and_subscriptions(live_server, ws_as, api
             "instances": 1,
             "clusterConnections": 1,
         }
+
+
+async def test_a_newcomer_gets_the_newest_counts_while_others_hold_the_channel(ws_as, api):
+    alice = api("alice")
+    tweet_id = await alice.post("held")
+    async with ws_as("bob") as bob_ws:
+        held = await bob_ws.subscribe(f'engagement(tweetId: "{tweet_id}") {{ likes }}')
+        assert await held.next() == {"likes": 0}
+        for fan in ("f1", "f2"):
+            await api(fan)(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+        assert await held.next() == {"likes": 1}
+        assert await held.next() == {"likes": 2}
+        async with ws_as("carol") as carol_ws:
+            late = await carol_ws.subscribe(f'engagement(tweetId: "{tweet_id}") {{ likes }}')
+            assert await late.next() == {"likes": 2}
+            await api("f3")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+            assert await late.next() == {"likes": 3}

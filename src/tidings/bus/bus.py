@@ -131,6 +131,14 @@ class BroadcastBus:
         policy = Policy.LATEST if latest_only else Policy.BACKLOG
         return self.hub.subscribe(channel, policy, 1 if latest_only else self.backlog_size)
 
+    def newest(self, channel: str) -> Event | None:
+        """The newest state event this process holds for `channel` (see Hub.newest)."""
+        return self.hub.newest(channel)
+
+    def offer(self, channel: str, event: Event) -> None:
+        """Offer a snapshot read after subscribing as the channel's newest state (see Hub.offer)."""
+        self.hub.offer(channel, event)
+
     async def check(self) -> None:
         """Raise BrokerUnavailableError when the broker is gone or its listener died."""
         listener: asyncio.Task[None] | None = getattr(self._broadcast, "_listener_task", None)

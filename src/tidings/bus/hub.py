@@ -29,10 +29,11 @@ log = logging.getLogger("tidings.bus")
 
 
 class _Channel:
-    __slots__ = ("mailboxes", "ready", "task")
+    __slots__ = ("mailboxes", "newest", "ready", "task")
 
     def __init__(self) -> None:
         self.mailboxes: set[Mailbox] = set()
+        self.newest: Event | None = None
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
 
@@ -131,16 +132,34 @@ class Hub:
 
     def deliver(self, state: _Channel, event: Event) -> None:
         self.events_received += 1
+        if event.order is not None:
+            _keep_newest(state, event)
         for mailbox in list(state.mailboxes):
             mailbox.put(event)
         if self.on_fanout is not None:
             self.on_fanout(event.published_at)
+
+    def newest(self, channel: str) -> Event | None:
+        """The newest state event (highest `order`) seen on `channel` since this process
+        subscribed to it, or offered for it; None when there is none. Every later change will
+        reach this process too, so a newcomer may take it as its snapshot."""
+        state = self._channels.get(channel)
+        if state is None or not state.ready.done() or state.ready.cancelled() or state.ready.exception():
+            return None
+        return state.newest
+
+    def offer(self, channel: str, event: Event) -> None:
+        """A snapshot read from the store after subscribing: kept unless a newer one is held."""
+        state = self._channels.get(channel)
+        if state is not None and event.order is not None:
+            _keep_newest(state, event)
 
     def resync(self, since: float) -> int:
         """Tell every local subscriber that events since `since` (wall clock) may have been lost."""
         event = Event(RESYNC, {"since": since})
         count = 0
         for state in list(self._channels.values()):
+            state.newest = None  # it may be older than what was lost
             for mailbox in list(state.mailboxes):
                 mailbox.put(event)
                 count += 1
@@ -165,3 +184,9 @@ def _decode(message: Any) -> Event:
     if isinstance(message, Event):
         return message
     return Event.decode(message)
+
+
+def _keep_newest(state: _Channel, event: Event) -> None:
+    newest = state.newest
+    if newest is None or (newest.order is not None and event.order is not None and event.order >= newest.order):
+        state.newest = event

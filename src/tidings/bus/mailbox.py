@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
+from contextvars import ContextVar
 from enum import Enum
 
 from ..errors import BrokerUnavailableError, ResubscribeError
 from .events import Event
+
+# Set by whoever drives a subscription (the WebSocket layer) while it starts the generator: each
+# Mailbox created meanwhile is handed to it, so that it can set `on_ready` and deliver events
+# without a Task waiting on every Mailbox.
+mailbox_observer: ContextVar[Callable[[Mailbox], None] | None] = ContextVar("mailbox_observer", default=None)
 
 
 class Policy(Enum):
@@ -28,7 +35,7 @@ class MailboxCounters:
 class Mailbox:
     """What one subscriber has yet to read. `put` never blocks: a slow reader fills only its own."""
 
-    __slots__ = ("_counters", "_error", "_items", "_waiter", "policy", "size")
+    __slots__ = ("_counters", "_error", "_items", "_waiter", "on_ready", "policy", "size")
 
     def __init__(self, policy: Policy, size: int, counters: MailboxCounters) -> None:
         self.policy = policy
@@ -37,6 +44,12 @@ class Mailbox:
         self._items: deque[Event] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._error: Exception | None = None
+        # Called (synchronously, from `put`) with the reader's waiter when something arrives; it
+        # may resume the reader at once and return True, or return False to let asyncio wake it.
+        self.on_ready: Callable[[asyncio.Future[None]], bool] | None = None
+        observer = mailbox_observer.get()
+        if observer is not None:
+            observer(self)
 
     def put(self, event: Event) -> None:
         if self._error is not None:
@@ -75,8 +88,20 @@ class Mailbox:
 
     def _wake(self) -> None:
         waiter = self._waiter
-        if waiter is not None and not waiter.done():
+        if waiter is None or waiter.done():
+            return
+        on_ready = self.on_ready
+        if on_ready is None or not on_ready(waiter):  # a driver may resume its reader right here
             waiter.set_result(None)
+
+    @property
+    def waiter(self) -> asyncio.Future[None] | None:
+        """The future a reader waits on while the Mailbox is empty."""
+        return self._waiter
+
+    def has_work(self) -> bool:
+        """Whether a reader would get an event or an error right now, without waiting."""
+        return bool(self._items) or self._error is not None
 
     async def get(self) -> Event:
         while not self._items:

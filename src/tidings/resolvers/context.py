@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -52,3 +54,10 @@ class Context:
             await self.bus.publish(channel, event)
         except BrokerUnavailableError as exc:
             log.error("event for %s not published: %s", channel, exc)
+
+
+async def off_fanout() -> None:
+    """Call before reading the store inside a live stream's event loop. Events are delivered
+    inside the Hub's fan-out (server/_eager.py); yielding to the loop first moves what follows
+    into the operation's own Task, where the store's timeouts belong."""
+    await asyncio.sleep(0)

@@ -11,7 +11,7 @@ from ..bus import RESYNC, channels
 from ..schema.social import EngagementMetrics
 from ..store import EngagementResult
 from . import events
-from .context import Context
+from .context import Context, off_fanout
 
 
 async def _published(ctx: Context, result: EngagementResult) -> EngagementMetrics:
@@ -42,14 +42,24 @@ async def engagement_stream(
 ) -> AsyncGenerator[EngagementMetrics, None]:
     ctx = info.context
     ctx.require_viewer()
-    async with ctx.bus.subscribe(channels.engagement(str(tweet_id)), latest_only=True) as mailbox:
-        # Subscribed first, snapshot second: nothing slips between the two. An event older than
-        # the snapshot (published before it, delivered after) is skipped.
-        current = await ctx.store.metrics(str(tweet_id))
+    channel = channels.engagement(str(tweet_id))
+    async with ctx.bus.subscribe(channel, latest_only=True) as mailbox:
+        # Subscribed first, snapshot second: nothing slips between the two. The snapshot is the
+        # newest state this process holds for the channel (kept by the Hub since it subscribed,
+        # so every later change reaches us too), else read from the store and offered to the
+        # next newcomer. An event older than the snapshot (published before, delivered after)
+        # is skipped.
+        held = ctx.bus.newest(channel)
+        if held is not None:
+            current = events.metrics_row_of(held)
+        else:
+            current = await ctx.store.metrics(str(tweet_id))
+            ctx.bus.offer(channel, events.metrics_event(current))
         yield EngagementMetrics.from_row(current)
         last = current.updated_at
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
+                await off_fanout()
                 row = await ctx.store.metrics(str(tweet_id))
                 if row.updated_at > last:
                     last = row.updated_at

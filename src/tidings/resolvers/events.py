@@ -22,7 +22,11 @@ TYPING = "typing"
 
 
 def metrics_event(row: MetricsRow) -> Event:
-    return Event(METRICS, row.to_json())
+    return Event(METRICS, row.to_json(), order=row.updated_at.timestamp())
+
+
+def metrics_row_of(event: Event) -> MetricsRow:
+    return event.memo(MetricsRow, lambda e: MetricsRow.from_json(e.data))
 
 
 def created_event(created: Created) -> Event:
@@ -79,4 +83,4 @@ def notification_event_of(event: Event) -> NotificationEvent:
 
 
 def updated_at(event: Event) -> datetime:
-    return datetime.fromisoformat(event.data["updated_at"])
+    return event.memo("updated_at", lambda e: datetime.fromisoformat(e.data["updated_at"]))

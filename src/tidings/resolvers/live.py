@@ -14,7 +14,7 @@ from ..schema.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUp
 from ..schema.social import User
 from ..store import TopicRow, UserRow
 from . import events
-from .context import Context
+from .context import Context, off_fanout
 
 MAX_TRENDING = 50
 
@@ -46,6 +46,7 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
         last = current.data["topics"]
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the ranking
+                await off_fanout()
                 event = await ctx.trending.current()
             if event.data["topics"] == last:
                 continue

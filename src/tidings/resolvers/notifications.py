@@ -11,7 +11,7 @@ from ..bus import RESYNC, channels
 from ..errors import InvalidInputError
 from ..schema.notifications import Notification, NotificationEvent
 from . import events
-from .context import Context
+from .context import Context, off_fanout
 from .limits import clamp_first
 
 REPLAY_PAGE = 500
@@ -94,6 +94,7 @@ async def notifications_stream(
         async for event in mailbox:
             if event.kind == RESYNC:
                 # The broker was lost and is back: read whatever was created meanwhile.
+                await off_fanout()
                 last_seq, unread = await ctx.store.notification_state(viewer.id)
                 for row in await ctx.store.notifications_between(viewer.id, after_seq=yielded, upto_seq=last_seq):
                     yield NotificationEvent.created(row, unread)
@@ -106,6 +107,7 @@ async def notifications_stream(
             if seq <= yielded:
                 continue
             if seq > yielded + 1:
+                await off_fanout()
                 _, unread = await ctx.store.notification_state(viewer.id)
                 for row in await ctx.store.notifications_between(viewer.id, after_seq=yielded, upto_seq=seq - 1):
                     yield NotificationEvent.created(row, unread)

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ..bus import RESYNC, channels
 from ..schema.social import Tweet
 from . import events
-from .context import Context
+from .context import Context, off_fanout
 from .limits import clamp_first
 
 # After a broker outage the feed re-reads tweets created since it was lost, less this slack: a
@@ -55,6 +55,7 @@ async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
                 if event.data["author"]["id"] not in hidden and _first_sight(seen, event.data["id"]):
                     yield events.tweet_of(event)
             elif event.kind == RESYNC:
+                await off_fanout()
                 since = datetime.fromtimestamp(max(event.data["since"] - RESYNC_SLACK, started), UTC)
                 for row in await ctx.store.feed_since(viewer.id, since=since, first=ctx.settings.backlog_size):
                     if row.author.id not in hidden and _first_sight(seen, row.id):

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from graphql import OperationType
 from starlette.websockets import WebSocket
 
 from .. import logs
@@ -25,8 +24,9 @@ from ..errors import AuthError
 from ..resolvers import Context
 from . import closecodes as cc
 from .context import Services
-from .engine import Engine, Prepared, RequestError, error_of
-from .shared import SharedPayloads, dumps, scope_of, variables_key
+from .engine import Engine, Prepared, RequestError
+from .operations import Operation
+from .shared import SharedPayloads, dumps
 from .stats import LiveStats
 
 log = logging.getLogger("tidings.ws")
@@ -106,9 +106,10 @@ class Connection:
     def __init__(self, server: WsServer, websocket: WebSocket) -> None:
         self.server = server
         self.ws = websocket
+        self._send = websocket._send  # noqa: SLF001 - the raw ASGI send of this socket
         self.stats = server.stats
         self.settings = server.settings
-        self.ops: dict[str, asyncio.Task[None]] = {}
+        self.ops: dict[str, Operation] = {}
         self.context: Context | None = None
         self.init_received = False
         self.closed = False
@@ -141,7 +142,10 @@ class Connection:
             self.closed = True
             for timer in self._timers:
                 timer.cancel()
-            tasks = list(self.ops.values()) + list(self._tasks)
+            operations = list(self.ops.values())
+            self.ops.clear()
+            await asyncio.gather(*(op.aclose() for op in operations), return_exceptions=True)
+            tasks = list(self._tasks)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -166,7 +170,8 @@ class Connection:
         if self.closed:
             return
         try:
-            await self.ws.send({"type": "websocket.send", "text": text})
+            # The ASGI send itself: Starlette's wrapper only re-checks state we track here.
+            await self._send({"type": "websocket.send", "text": text})
         except Exception:  # the client went away mid-send: the receive loop will see it too
             self.closed = True
 
@@ -200,70 +205,28 @@ class Connection:
     # operations -------------------------------------------------------------------------------
 
     def start(self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None) -> None:
-        self.ops[op_id] = asyncio.create_task(self.operation(op_id, prepared, variables, op_name))
+        operation = Operation.create(self, op_id, prepared, variables, op_name)
+        self.ops[op_id] = operation
+        operation.start()
 
-    async def operation(
-        self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
-    ) -> None:
-        task = asyncio.current_task()
-        logs.operation_id.set(op_id)
-        field = prepared.root_field or "?"
-        is_subscription = prepared.operation is OperationType.SUBSCRIPTION
-        if is_subscription:
-            self.stats.by_field[field] += 1
-        try:
-            assert self.context is not None
-            if is_subscription:
-                if not await self.stream(op_id, prepared, variables, op_name, field):
-                    return
-            else:
-                response = await self.server.engine.execute(prepared, self.context, variables, op_name)
-                await self.send_next(op_id, dumps(response))
-            await self.send_complete(op_id)
-        finally:
-            if self.ops.get(op_id) is task:
-                del self.ops[op_id]
-            if is_subscription:
-                self.stats.by_field[field] -= 1
-
-    async def stream(
-        self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None, field: str
-    ) -> bool:
-        """Run a subscription to its end; False when it ended with an error message already sent."""
-        assert self.context is not None
-        server = self.server
-        try:
-            subscription = await server.engine.subscribe(prepared, self.context, variables, op_name)
-        except RequestError as exc:
-            await self.send_errors(op_id, exc.errors)
+    def stop(self, op_id: str) -> bool:
+        """End an operation the client completed; False when there was none by that id."""
+        operation = self.ops.pop(op_id, None)
+        if operation is None:
             return False
-        self.stats.streams += 1
-        shared = server.shared
-        viewer = self.context.viewer
-        key_tail = (prepared.key, variables_key(variables), op_name, scope_of(field, viewer.id if viewer else None))
-        try:
-            async for value in subscription.stream:
-                key = (id(value), *key_tail)
-                payload = shared.get(key)
-                if payload is None:
-                    payload = dumps(await subscription.execute(value))
-                    shared.put(key, value, payload)
-                await self.send_next(op_id, payload)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            await self.send_errors(op_id, [error_of(exc)])
-            return False
-        finally:
-            try:
-                await subscription.aclose()
-            finally:
-                self.stats.streams -= 1
+        self._spawn(operation.aclose)
         return True
 
+    def next_prefix(self, op_id: str) -> str:
+        """The start of every result frame of one operation: `{"id":...,"type":"next","payload":`."""
+        return f'{{"id":{dumps(op_id)},"type":"{self.next_type}","payload":'
+
     async def send_next(self, op_id: str, payload: str) -> None:
+        await self.send_result(self.next_prefix(op_id), payload)
+
+    async def send_result(self, prefix: str, payload: str) -> None:
         self.stats.messages_delivered += 1
-        await self.send_text(f'{{"id":{dumps(op_id)},"type":"{self.next_type}","payload":{payload}}}')
+        await self.send_text(prefix + payload + "}")
 
     async def send_complete(self, op_id: str) -> None:
         await self.send_json({"id": op_id, "type": "complete"})
@@ -342,9 +305,7 @@ class TransportWsConnection(Connection):
             op_id = _valid_id(message)
             if op_id is None:
                 return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-            task = self.ops.pop(op_id, None)
-            if task is not None:
-                task.cancel()
+            self.stop(op_id)
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind == "pong":
@@ -408,9 +369,7 @@ class LegacyWsConnection(Connection):
             op_id = _valid_id(message)
             if op_id is None:
                 return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-            task = self.ops.pop(op_id, None)
-            if task is not None:
-                task.cancel()
+            if self.stop(op_id):
                 await self.send_complete(op_id)
         elif kind == "connection_terminate":
             await self.close(cc.WS_1000_NORMAL, "Terminated")
@@ -451,8 +410,7 @@ class LegacyWsConnection(Connection):
             return await self.send_errors(op_id, [{"message": problem}])
         previous = self.ops.pop(op_id, None)
         if previous is not None:  # subscriptions-transport-ws replaces an operation restarted under its id
-            previous.cancel()
-            await asyncio.gather(previous, return_exceptions=True)
+            await previous.aclose()
         query, variables, op_name = parsed
         try:
             prepared = self.server.engine.prepare(query, op_name)

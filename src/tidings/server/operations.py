@@ -1,0 +1,210 @@
+"""Operations on one socket: a subscription driven by its Mailbox, or a single query/mutation.
+
+A subscription has no Task of its own while it waits. Its generator parks at a `yield`; when
+the Hub puts an event in its Mailbox, `on_ready` resumes the generator eagerly (`_eager.py`),
+executes the value (once per sharing key, `shared.py`) and writes the frame, all inside the
+Hub's fan-out loop. Only when something must really wait (a store read, a socket that pushes
+back) does that step continue in a Task. Whichever way an operation ends, `aclose` leaves the
+generator closed and the counts returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import TYPE_CHECKING, Any
+
+from graphql import OperationType
+
+from .. import logs
+from ..bus.mailbox import Mailbox, mailbox_observer
+from ._eager import Eager
+from .engine import Prepared, RequestError, Subscription, error_of
+from .shared import dumps, scope_of, variables_key
+
+if TYPE_CHECKING:
+    from .ws import Connection
+
+log = logging.getLogger("tidings.ws")
+
+
+class Operation:
+    """What the socket starts for one `subscribe`/`start` id."""
+
+    def __init__(
+        self, conn: Connection, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+    ) -> None:
+        self.conn = conn
+        self.id = op_id
+        self.prepared = prepared
+        self.variables = variables
+        self.op_name = op_name
+        self.field = prepared.root_field or "?"
+        self.ended = False
+
+    @staticmethod
+    def create(
+        conn: Connection, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+    ) -> Operation:
+        cls = LiveSubscription if prepared.operation is OperationType.SUBSCRIPTION else SingleResult
+        return cls(conn, op_id, prepared, variables, op_name)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Stop the operation (the client completed it, or the socket closed); sends nothing."""
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        if self.conn.ops.get(self.id) is self:
+            del self.conn.ops[self.id]
+
+
+class SingleResult(Operation):
+    """A query or mutation over the socket: one `next`, then `complete`."""
+
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        logs.operation_id.set(self.id)
+        conn = self.conn
+        try:
+            response = await conn.server.engine.execute(self.prepared, conn.context, self.variables, self.op_name)
+            await conn.send_next(self.id, dumps(response))
+            await conn.send_complete(self.id)
+        finally:
+            self.ended = True
+            self._forget()
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+class LiveSubscription(Operation):
+    """A subscription: the first value as soon as the generator gives it, then one per event."""
+
+    mailbox: Mailbox | None = None
+    _sub: Subscription | None = None
+    _step: Eager | None = None
+
+    def start(self) -> None:
+        self.conn.stats.by_field[self.field] += 1
+        # The operation's own context (as a Task has): the observer stays set in it, so every
+        # Mailbox its generator opens is seen, whenever it opens it.
+        token = mailbox_observer.set(self._observe)
+        try:
+            context = contextvars.copy_context()
+        finally:
+            mailbox_observer.reset(token)
+        self._step = step = Eager(self._run(), self._stepped, self._cheap, context)
+        step.start()
+
+    def _cheap(self, future: asyncio.Future[Any]) -> bool:
+        return self.mailbox is not None and future is self.mailbox.waiter
+
+    def _observe(self, mailbox: Mailbox) -> None:
+        if self.mailbox is None:
+            self.mailbox = mailbox
+            mailbox.on_ready = self._on_ready
+
+    def _on_ready(self, waiter: asyncio.Future[None]) -> bool:
+        step = self._step
+        return step is not None and step.resume_with(waiter)
+
+    async def _run(self) -> None:
+        conn = self.conn
+        logs.operation_id.set(self.id)
+        assert conn.context is not None
+        try:
+            self._sub = sub = await conn.server.engine.subscribe(
+                self.prepared, conn.context, self.variables, self.op_name
+            )
+        except RequestError as exc:
+            await self._end(errors=exc.errors)
+            return
+        conn.stats.streams += 1
+        viewer = conn.context.viewer
+        key_tail = (
+            self.prepared.key,
+            variables_key(self.variables),
+            self.op_name,
+            scope_of(self.field, viewer.id if viewer else None),
+        )
+        shared = conn.server.shared
+        send_result = conn.send_result
+        prefix = conn.next_prefix(self.id)
+        async for value in sub.stream:
+            key = (id(value), *key_tail)
+            payload = shared.get(key)
+            if payload is None:
+                payload = dumps(await sub.execute(value))
+                shared.put(key, value, payload)
+            await send_result(prefix, payload)
+        await self._end(errors=None)
+
+    def _stepped(self, error: BaseException | None) -> None:
+        self._step = None
+        if error is None or self.ended:
+            return
+        if isinstance(error, asyncio.CancelledError):
+            self._spawn_end(errors=None, quiet=True)
+        else:
+            self._spawn_end(errors=[error_of(error)])
+
+    def _spawn_end(self, errors: list[dict[str, Any]] | None, quiet: bool = False) -> None:
+        Eager(self._end(errors=errors, quiet=quiet), _ignore, _never).start()
+
+    async def _end(self, errors: list[dict[str, Any]] | None, quiet: bool = False) -> None:
+        """The generator finished (or never started): tell the client, release everything."""
+        if self.ended:
+            return
+        self.ended = True
+        self._forget()
+        await self._release()
+        if quiet:
+            return
+        if errors is None:
+            await self.conn.send_complete(self.id)
+        else:
+            await self.conn.send_errors(self.id, errors)
+
+    async def aclose(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        self._forget()
+        step = self._step
+        if step is not None:
+            step.cancel()
+            await step.wait()
+        await self._release()
+
+    async def _release(self) -> None:
+        stats = self.conn.stats
+        sub, self._sub = self._sub, None
+        try:
+            if sub is not None:
+                try:
+                    await sub.aclose()
+                finally:
+                    stats.streams -= 1
+        finally:
+            stats.by_field[self.field] -= 1
+            if self.mailbox is not None:
+                self.mailbox.on_ready = None
+
+
+def _never(future: asyncio.Future[Any]) -> bool:
+    return False
+
+
+def _ignore(error: BaseException | None) -> None:
+    if error is not None and not isinstance(error, asyncio.CancelledError):
+        log.error("ending an operation failed", exc_info=error)
