@@ -66,4 +66,5 @@ def test_text_lines_are_readable_and_redacted():
     finally:
         logs.connection_id.reset(conn)
         logger.removeHandler(handler)
-    assert stream.getvalue().split(" ", 2)[2] == "WARNING tidings.test.text [conn=c0ffee00]: refused Bearer [redacted] code=4403\n"
+    line = stream.getvalue().split(" ", 2)[2]
+    assert line == "WARNING tidings.test.text [conn=c0ffee00]: refused Bearer [redacted] code=4403\n"
