@@ -186,7 +186,8 @@ def _expected(field: FieldInfo | None, err: ErrorDetails) -> str:
         return "true or false (also 1/0, yes/no, on/off)"
     if annotation in (int, float):
         kind = "an integer" if annotation is int else "a number"
-        low = high = None
+        low: object = None
+        high: object = None
         positive = False
         for bound in field.metadata:
             if isinstance(bound, annotated_types.Gt):
