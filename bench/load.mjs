@@ -1,0 +1,203 @@
+// Tidings load tool: N subscribers on one stream, then events at a rate (or a burst), and what
+// arrived: deliveries/s, latency percentiles, missing and duplicated deliveries.
+//
+//   node bench/load.mjs --url http://127.0.0.1:8000 --secret S --stream engagement --subs 1000 --events 200
+//   node bench/load.mjs ... --stream notifications --subs 500 --events 2 --rate 50   # distinct payload per subscriber
+//   node bench/load.mjs ... --stream mixed        # three selection sets on one engagement channel
+//   node bench/load.mjs ... --stream trending --events 5
+//
+// Every subscriber is its own WebSocket (graphql-transport-ws) and its own user, so that likes
+// and notifications are real. Events are HTTP mutations signed with --secret (a service may
+// mint its own tokens the same way). Progress goes to stderr; the result is one JSON line on
+// stdout (and a table on stderr).
+import crypto from "node:crypto";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]?.startsWith("--") || all[i + 1] === undefined ? "1" : all[i + 1]]] : acc), []),
+);
+const url = args.url ?? "http://127.0.0.1:8000";
+const wsUrl = url.replace(/^http/, "ws") + "/graphql";
+const secret = args.secret ?? process.env.TIDINGS_SECRET;
+const stream = args.stream ?? "engagement";
+const subs = Number(args.subs ?? 1000);
+const events = Number(args.events ?? 100);
+const rate = Number(args.rate ?? 0); // events per second; 0 = one burst
+const concurrency = Number(args.concurrency ?? 200);
+const timeoutS = Number(args.timeout ?? 60);
+const runId = crypto.randomBytes(4).toString("hex");
+if (!secret) die("--secret (or TIDINGS_SECRET) is needed to mint tokens");
+if (!["engagement", "notifications", "mixed", "trending"].includes(stream)) die(`unknown --stream ${stream}`);
+
+function die(message) { console.error(`load: ${message}`); process.exit(2); }
+function b64(x) { return Buffer.from(x).toString("base64url"); }
+function token(sub) {
+  const head = b64(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const body = b64(JSON.stringify({ sub, name: sub, iat: Math.floor(Date.now() / 1000) }));
+  const sig = crypto.createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
+  return `${head}.${body}.${sig}`;
+}
+async function gql(query, variables, sub) {
+  const res = await fetch(url + "/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token(sub)}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
+  return body.data;
+}
+const progress = (text) => process.stderr.write(`\r\x1b[2K[load ${runId}] ${text}`);
+
+// --- what to subscribe to, and what each event should deliver -------------------------------
+const author = `load-${runId}-author`;
+let tweetId = null;
+const userOf = (i) => `load-${runId}-u${i}`;
+const userTweets = []; // notifications: each subscriber's own tweet
+const selections = ["tweetId likes", "likes replies retweets", "tweetId likes updatedAt"];
+function document(i) {
+  if (stream === "engagement") return `subscription { engagement(tweetId: "${tweetId}") { tweetId likes } }`;
+  if (stream === "mixed") return `subscription { engagement(tweetId: "${tweetId}") { ${selections[i % 3]} } }`;
+  if (stream === "trending") return "subscription { trending { computedAt topics { topic tweetCount rank } } }";
+  return "subscription { notifications { kind cursor notification { actor { id } tweet { id } } } }";
+}
+
+const sent = new Map(); // event key -> send time (ms)
+const got = []; // per subscriber: Map(eventKey -> count)
+const latencies = [];
+let deliveries = 0, duplicates = 0, foreign = 0, ready = 0, closedEarly = 0;
+
+function record(i, key) {
+  const seen = got[i];
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  if (n > 1) { duplicates++; return; }
+  const t0 = sent.get(key);
+  if (t0 === undefined) { foreign++; return; }
+  deliveries++;
+  latencies.push(performance.now() - t0);
+}
+
+function keyOf(i, data) {
+  if (stream === "notifications") {
+    const n = data.notifications;
+    return n.kind === "CREATED" ? `like:${n.notification.actor.id}` : null;
+  }
+  if (stream === "trending") return `trend:${data.trending.topics.find((t) => t.topic === `load${runId}`)?.tweetCount ?? 0}`;
+  return `likes:${data.engagement.likes}`;
+}
+
+function connect(i) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, "graphql-transport-ws", { perMessageDeflate: false });
+    let first = true;
+    got[i] = new Map();
+    ws.on("open", () => ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token(userOf(i))}` } })));
+    ws.on("message", (raw) => {
+      const m = JSON.parse(raw);
+      if (m.type === "connection_ack") ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: document(i) } }));
+      else if (m.type === "next") {
+        if (m.payload.errors) return reject(new Error(JSON.stringify(m.payload.errors)));
+        // engagement and trending start with the current state: that is readiness, not a delivery
+        if (first && stream !== "notifications") { first = false; ready++; resolve(ws); return; }
+        const key = keyOf(i, m.payload.data);
+        if (key) record(i, key);
+      } else if (m.type === "error") reject(new Error(JSON.stringify(m.payload)));
+      else if (m.type === "ping") ws.send(JSON.stringify({ type: "pong" }));
+    });
+    ws.on("error", reject);
+    ws.on("close", (code) => { if (first) reject(new Error(`closed ${code} before ready`)); else closedEarly++; });
+    if (stream === "notifications") {
+      // no initial state on this stream: ready once the server holds the subscription
+      setTimeout(() => { if (first) { first = false; ready++; resolve(ws); } }, 50);
+    }
+  });
+}
+
+async function main() {
+  const t0 = performance.now();
+  await gql("{ viewer { id } }", {}, author);
+  if (stream === "engagement" || stream === "mixed") {
+    tweetId = (await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `load ${runId}` }, author)).postTweet.id;
+  }
+  const sockets = [];
+  for (let next = 0; next < subs; ) {
+    const batch = [];
+    for (let k = 0; k < concurrency && next < subs; k++, next++) batch.push(connect(next));
+    sockets.push(...(await Promise.all(batch)));
+    progress(`connected ${sockets.length}/${subs}`);
+  }
+  const connectS = (performance.now() - t0) / 1000;
+  if (stream === "notifications") {
+    for (let i = 0; i < subs; i++) {
+      userTweets[i] = (await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `mine ${i}` }, userOf(i))).postTweet.id;
+      if (i % 100 === 0) progress(`tweets for notifications ${i}/${subs}`);
+    }
+  }
+  // --- events ---------------------------------------------------------------------------------
+  const expected = [];
+  const fire = async (e) => {
+    if (stream === "notifications") {
+      // one like per subscriber's tweet: every subscriber gets its own, distinct notification
+      const liker = `load-${runId}-liker${e}`;
+      const key = `like:${liker}`;
+      sent.set(key, performance.now());
+      await Promise.all(userTweets.map((t) => gql(`mutation { likeTweet(tweetId: "${t}") { likes } }`, {}, liker)));
+      expected.push(key);
+    } else if (stream === "trending") {
+      // the ranking is recomputed every TIDINGS_TRENDING_INTERVAL: latency includes that wait
+      const key = `trend:${e + 1}`;
+      sent.set(key, performance.now());
+      expected.push(key);
+      await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `#load${runId} event ${e}` }, `load-${runId}-poster${e}`);
+    } else {
+      const key = `likes:${e + 1}`;
+      sent.set(key, performance.now());
+      expected.push(key);
+      await gql(`mutation { likeTweet(tweetId: "${tweetId}") { likes } }`, {}, `load-${runId}-liker${e}`);
+    }
+  };
+  const e0 = performance.now();
+  if (rate > 0) {
+    for (let e = 0; e < events; e++) {
+      const due = e0 + (e * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      fire(e).catch((err) => die(err.message));
+      progress(`events ${e + 1}/${events}, deliveries ${deliveries}`);
+    }
+  } else {
+    const inflight = [];
+    for (let e = 0; e < events; e++) inflight.push(fire(e));
+    await Promise.all(inflight);
+  }
+  // --- wait for deliveries --------------------------------------------------------------------
+  const want = expected.length * subs;
+  const deadline = performance.now() + timeoutS * 1000;
+  while (deliveries < want && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    progress(`deliveries ${deliveries}/${want}`);
+  }
+  const spanS = (performance.now() - e0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10 : null);
+  // engagement may coalesce under a burst (latest wins): count who ended on the latest count
+  let endedOnLatest = 0;
+  const latestKey = expected[expected.length - 1];
+  for (let i = 0; i < subs; i++) if (latestKey && got[i].has(latestKey)) endedOnLatest++;
+  const missing = want - deliveries;
+  const result = {
+    stream, subs, events, rate, ready, connect_s: Math.round(connectS * 100) / 100,
+    deliveries, expected: want, missing, duplicates, foreign, ended_on_latest: endedOnLatest,
+    deliveries_per_s: Math.round(deliveries / spanS), p50_ms: pct(50), p90_ms: pct(90), p99_ms: pct(99), max_ms: pct(100),
+    closed_early: closedEarly,
+  };
+  progress("done\n");
+  console.error(`stream ${stream}: ${subs} subscribers ready in ${result.connect_s}s; ${deliveries}/${want} delivered ` +
+    `(${result.missing} missing, ${duplicates} duplicated), ${result.deliveries_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
+  console.log(JSON.stringify(result));
+  for (const ws of sockets) ws.terminate();
+  process.exit(0);
+}
+main().catch((err) => die(err.stack ?? String(err)));
