@@ -59,9 +59,10 @@ class WsClient:
 
     OPEN: list[WsClient] = []
 
-    def __init__(self, url: str, protocol: str = TRANSPORT_WS) -> None:
+    def __init__(self, url: str, protocol: str = TRANSPORT_WS, headers: dict[str, str] | None = None) -> None:
         self.url = url
         self.protocol = protocol
+        self.headers = headers
         self.ws: ClientConnection | None = None
         self.streams: dict[str, Stream] = {}
         self.control: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -71,7 +72,9 @@ class WsClient:
         self.closed: asyncio.Future[Closed] | None = None
 
     async def open(self) -> WsClient:
-        self.ws = await connect(self.url, subprotocols=[self.protocol], max_size=2**24)  # type: ignore[list-item]
+        self.ws = await connect(
+            self.url, subprotocols=[self.protocol], max_size=2**24, additional_headers=self.headers  # type: ignore[list-item]
+        )
         WsClient.OPEN.append(self)
         self.closed = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import logging
 import os
 import secrets
@@ -58,6 +59,28 @@ class Settings(BaseSettings):
         default_factory=list, description="extra browser origins allowed to open a WebSocket (comma-separated)"
     )
     backlog_size: int = Field(256, gt=0, description="events a notifications/feed subscriber may fall behind")
+    # Abuse limits (docs/PROTOCOL.md): 0 turns one off. Per-IP limits are per process, and skip
+    # `limit_exempt` (loopback by default: a reverse proxy on the same host that sends no
+    # X-Forwarded-For would otherwise put every client in one bucket).
+    max_subscriptions_per_connection: int = Field(
+        100, ge=0, description="active operations on one WebSocket; the next `subscribe` gets an `error`"
+    )
+    max_connections_per_user: int = Field(50, ge=0, description="open WebSockets of one user (close 4430)")
+    max_connections_per_ip: int = Field(500, ge=0, description="open WebSockets from one address (close 4431)")
+    connect_rate_per_ip: float = Field(
+        50.0, ge=0, description="new WebSockets a second from one address, burst twice that (close 4432)"
+    )
+    mutation_rate: float = Field(
+        20.0, ge=0, description="mutations a second per user, burst `mutation_burst` (Redis-shared on redis://)"
+    )
+    mutation_burst: int = Field(60, gt=0, description="mutations a user may send at once before the rate applies")
+    limit_exempt: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description="addresses or networks the per-IP limits skip (comma-separated)",
+    )
+    shutdown_deadline: float = Field(
+        10.0, gt=0, description="seconds SIGTERM waits for in-flight requests before closing the rest"
+    )
     demo: bool = Field(False, description="load demo data and enable /demo/token")
     static_dir: Path = Field(_DEFAULT_STATIC, description="built dashboard served at /")
     log_format: Literal["text", "json"] = Field("text", description="log line format")
@@ -72,6 +95,23 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("limit_exempt", mode="before")
+    @classmethod
+    def _split_exempt(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("limit_exempt")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError("comma-separated addresses or networks such as 10.0.0.0/8, ::1") from None
         return value
 
     @field_validator("broker_url")

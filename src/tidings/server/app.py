@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..bus import BroadcastBus
+from ..bus.cluster import deployment_of
 from ..config import Settings
 from ..schema import schema
 from ..store import Store
@@ -25,6 +26,7 @@ from ..trending import Trender
 from . import demo
 from .context import Services
 from .engine import Engine
+from .limits import MutationLimiter
 from .http import GraphQLHttp, errors_response, json_response
 from .metrics import Metrics, RequestTimer, observe_delivery
 from .stats import LiveStats
@@ -52,6 +54,9 @@ class Tidings:
         )
         self.services = Services(self.store, self.bus, settings, self.trender, self.stats)
         self.engine = Engine(schema, settings)
+        self.engine.mutation_limiter = MutationLimiter(
+            settings, lambda: self.bus.redis, f"tidings:{deployment_of(settings.database_url)}:mutations:"
+        )
         self.ws = WsServer(self.services, self.engine, self.stats, settings)
         self.http = GraphQLHttp(self.services, self.engine)
 

@@ -13,6 +13,9 @@
 | 4408 | init timeout                | no `connection_init` within TIDINGS_INIT_TIMEOUT               |
 | 4409 | subscriber already exists   | `subscribe` with an id that is still active                    |
 | 4429 | too many init requests      | a second `connection_init`                                     |
+| 4430 | too many connections, user  | the user has TIDINGS_MAX_CONNECTIONS_PER_USER open already     |
+| 4431 | too many connections, IP    | the address has TIDINGS_MAX_CONNECTIONS_PER_IP open already    |
+| 4432 | connecting too fast         | the address opened over TIDINGS_CONNECT_RATE_PER_IP a second   |
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE = 4406
 WS_4408_INIT_TIMEOUT = 4408
 WS_4409_SUBSCRIBER_EXISTS = 4409
 WS_4429_TOO_MANY_INIT = 4429
+WS_4430_TOO_MANY_CONNECTIONS_PER_USER = 4430
+WS_4431_TOO_MANY_CONNECTIONS_PER_IP = 4431
+WS_4432_CONNECTING_TOO_FAST = 4432
 
 GRAPHQL_TRANSPORT_WS = "graphql-transport-ws"
 GRAPHQL_WS = "graphql-ws"

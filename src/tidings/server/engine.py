@@ -36,6 +36,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from ..config import Settings
 from ..errors import TidingsError
+from .limits import MutationLimiter
 
 log = logging.getLogger("tidings.engine")
 
@@ -105,6 +106,8 @@ class Engine:
             aliases_validator(settings.max_aliases),
         ]
         self._documents: OrderedDict[str, DocumentNode | list[dict[str, Any]]] = OrderedDict()
+        # Asked before every mutation (limits.py); None: no limit.
+        self.mutation_limiter: MutationLimiter | None = None
         self.cache_hits = 0
         self.cache_misses = 0
 
@@ -154,7 +157,12 @@ class Engine:
     async def execute(
         self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None
     ) -> dict[str, Any]:
-        """Run a query or mutation; the response as a dict with `data` and maybe `errors`."""
+        """Run a query or mutation; the response as a dict with `data` and maybe `errors`. A
+        mutation over the rate limit is refused whole, before anything runs."""
+        if prepared.operation is OperationType.MUTATION and self.mutation_limiter is not None:
+            refusal = await self.mutation_limiter.refuse(context)
+            if refusal is not None:
+                return {"data": None, "errors": [refusal]}
         result = execute(
             self.schema,
             prepared.document,

@@ -25,6 +25,7 @@ from ..resolvers import Context
 from . import closecodes as cc
 from .context import Services
 from .engine import Engine, Prepared, RequestError
+from .limits import ConnectionLimits
 from .operations import Operation
 from .shared import SharedPayloads, dumps
 from .stats import LiveStats
@@ -58,6 +59,7 @@ class WsServer:
         self.shared = SharedPayloads()
         self.connections: set[Connection] = set()
         self.accepting = True
+        self.limits = ConnectionLimits(settings)
 
     async def endpoint(self, websocket: WebSocket) -> None:
         headers = websocket.headers
@@ -79,7 +81,13 @@ class WsServer:
             self.stats.close_codes[cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE] += 1
             await websocket.close(cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
             return
+        host = websocket.client.host if websocket.client else ""
+        refusal = self.limits.admit_address(host)
         await websocket.accept(subprotocol=cls.protocol)
+        if refusal is not None:  # accepted only to say why, with a close code the client can read
+            self.stats.close_codes[refusal[0]] += 1
+            await websocket.close(refusal[0], refusal[1][:MAX_REASON])
+            return
         connection = cls(self, websocket)
         entry = logs.ConnectionLog(cls.protocol, websocket.client)
         self.connections.add(connection)
@@ -90,6 +98,9 @@ class WsServer:
             self.connections.discard(connection)
             entry.closed(connection)
             self.stats.connections -= 1
+            self.limits.release_address(host)
+            if connection.user_id is not None:
+                self.limits.release_user(connection.user_id)
 
     async def shutdown(self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting") -> None:
         """Stop accepting and close every open socket with `code` (1012: clients retry)."""
@@ -115,6 +126,7 @@ class Connection:
         self.closed = False
         self.opened_at = time.monotonic()
         self.close_code: int | None = None  # the code we sent, or the client's
+        self.user_id: str | None = None  # counted against TIDINGS_MAX_CONNECTIONS_PER_USER
         self._timers: list[asyncio.TimerHandle] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -194,6 +206,23 @@ class Connection:
             loop = asyncio.get_running_loop()
             self._timers.append(loop.call_later(delay, self._spawn, self.on_token_expired))
         return self.server.services.context(viewer, claims)
+
+    def admit_user(self, context: Context) -> str | None:
+        """Count this socket against its user's limit; the reason when it is refused."""
+        if context.viewer is None:
+            return None
+        refusal = self.server.limits.admit_user(context.viewer.id)
+        if refusal is None:
+            self.user_id = context.viewer.id
+        return refusal
+
+    def over_operation_limit(self) -> list[dict[str, Any]] | None:
+        """The `error` payload for one more operation past TIDINGS_MAX_SUBSCRIPTIONS_PER_CONNECTION."""
+        limit = self.settings.max_subscriptions_per_connection
+        if not limit or len(self.ops) < limit:
+            return None
+        message = f"Too many operations on this connection (limit {limit}); complete one first."
+        return [{"message": message, "extensions": {"code": "LIMIT_EXCEEDED", "limit": limit}}]
 
     async def on_token_expired(self) -> None:
         await self.close(cc.WS_4403_FORBIDDEN, "Forbidden: token expired")
@@ -322,6 +351,9 @@ class TransportWsConnection(Connection):
         except AuthError as exc:
             self.stats.auth_failures[exc.message.split(":")[0]] += 1
             return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
+        refusal = self.admit_user(context)
+        if refusal is not None:
+            return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
         self.context = context
         await self.send_json({"type": "connection_ack"})
 
@@ -336,6 +368,9 @@ class TransportWsConnection(Connection):
             return await self.on_bad_frame(problem)
         if op_id in self.ops:
             return await self.close(cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists")
+        over = self.over_operation_limit()
+        if over is not None:
+            return await self.send_errors(op_id, over)
         query, variables, op_name = parsed
         try:
             prepared = self.server.engine.prepare(query, op_name)
@@ -389,6 +424,10 @@ class LegacyWsConnection(Connection):
             self.stats.auth_failures[exc.message.split(":")[0]] += 1
             await self.send_json({"type": "connection_error", "payload": {"message": f"Forbidden: {exc.message}"}})
             return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
+        refusal = self.admit_user(context)
+        if refusal is not None:
+            await self.send_json({"type": "connection_error", "payload": {"message": refusal}})
+            return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
         self.context = context
         await self.send_json({"type": "connection_ack"})
         await self.send_json({"type": "ka"})
@@ -411,6 +450,9 @@ class LegacyWsConnection(Connection):
         previous = self.ops.pop(op_id, None)
         if previous is not None:  # subscriptions-transport-ws replaces an operation restarted under its id
             await previous.aclose()
+        over = self.over_operation_limit()
+        if over is not None:
+            return await self.send_errors(op_id, over)
         query, variables, op_name = parsed
         try:
             prepared = self.server.engine.prepare(query, op_name)

@@ -1,0 +1,193 @@
+"""Limits against abuse (docs/PROTOCOL.md): WebSockets per user and per address, new WebSockets
+a second per address, and mutations a second per user.
+
+Every check runs once per connection or once per mutation, never per delivery, and costs a
+dictionary lookup or one Redis round trip: refusing a client costs the others nothing. A limit
+set to 0 is off.
+
+    limit                              where                 refusal
+    TIDINGS_MAX_CONNECTIONS_PER_IP     before accept         close 4431
+    TIDINGS_CONNECT_RATE_PER_IP        before accept         close 4432
+    TIDINGS_MAX_CONNECTIONS_PER_USER   at connection_init    close 4430
+    TIDINGS_MUTATION_RATE / _BURST     before a mutation     GraphQL error LIMIT_EXCEEDED
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from ..config import Settings
+from ..errors import LimitError
+from . import closecodes as cc
+
+log = logging.getLogger("tidings.limits")
+
+MAX_KEYS = 100_000  # buckets kept in process; the least recently used go (they were full anyway)
+
+
+class TokenBucket:
+    """In-process token buckets by key: `rate` tokens a second, at most `burst` saved up."""
+
+    __slots__ = ("_buckets", "burst", "rate")
+
+    def __init__(self, rate: float, burst: float) -> None:
+        assert rate > 0 and burst >= 1
+        self.rate = rate
+        self.burst = burst
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """Take one token: 0.0 when there was one, else the seconds until there is."""
+        now = time.monotonic() if now is None else now
+        tokens, at = self._buckets.pop(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.rate
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > MAX_KEYS:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class ConnectionLimits:
+    """Open WebSockets by address and by user, and the rate of new ones by address."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.per_ip = settings.max_connections_per_ip
+        self.per_user = settings.max_connections_per_user
+        rate = settings.connect_rate_per_ip
+        self.connect_rate = rate
+        self._connects = TokenBucket(rate, max(1.0, 2 * rate)) if rate > 0 else None
+        self.by_ip: Counter[str] = Counter()
+        self.by_user: Counter[str] = Counter()
+        networks = tuple(ipaddress.ip_network(n, strict=False) for n in settings.limit_exempt)
+        self._exempt: Callable[[str], bool] = lru_cache(maxsize=4096)(lambda host: _within(host, networks))
+
+    def admit_address(self, host: str) -> tuple[int, str] | None:
+        """Count a new WebSocket from `host`; or the close code and reason that refuse it."""
+        if not host or self._exempt(host):
+            return None
+        if self._connects is not None:
+            wait = self._connects.take(host)
+            if wait:
+                return (
+                    cc.WS_4432_CONNECTING_TOO_FAST,
+                    f"Connecting too fast: over {self.connect_rate:g} a second from your address; "
+                    f"retry in {wait:.1f} s",
+                )
+        if self.per_ip and self.by_ip[host] >= self.per_ip:
+            reason = f"Too many connections from your address (limit {self.per_ip})"
+            return cc.WS_4431_TOO_MANY_CONNECTIONS_PER_IP, reason
+        self.by_ip[host] += 1
+        return None
+
+    def release_address(self, host: str) -> None:
+        if host in self.by_ip:
+            self.by_ip[host] -= 1
+            if self.by_ip[host] <= 0:
+                del self.by_ip[host]
+
+    def admit_user(self, user_id: str) -> str | None:
+        """Count an authenticated WebSocket of `user_id`; or the reason that refuses it."""
+        if self.per_user and self.by_user[user_id] >= self.per_user:
+            return f"Too many connections for this user (limit {self.per_user})"
+        self.by_user[user_id] += 1
+        return None
+
+    def release_user(self, user_id: str) -> None:
+        if user_id in self.by_user:
+            self.by_user[user_id] -= 1
+            if self.by_user[user_id] <= 0:
+                del self.by_user[user_id]
+
+
+def _within(host: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+# A token bucket in Redis, so that every process on one broker counts a user's mutations together.
+# The clock is Redis's own (TIME), so that processes whose clocks differ agree.
+_BUCKET_LUA = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then tokens = burst; at = now end
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+
+
+class MutationLimiter:
+    """Mutations a second per user. On a redis:// bus the bucket lives in Redis (shared by every
+    process); while Redis fails, each process falls back to its own bucket rather than refusing
+    every mutation. Services (role `service`) and anonymous requests are not limited here."""
+
+    def __init__(self, settings: Settings, redis: Callable[[], Any | None], prefix: str) -> None:
+        self.rate = settings.mutation_rate
+        self.burst = settings.mutation_burst
+        self._local = TokenBucket(self.rate, self.burst) if self.rate > 0 else None
+        self._redis = redis
+        self._prefix = prefix
+        self._script: Any = None
+        self._script_client: Any = None
+        self._failing = False
+        self.refused = 0
+
+    async def refuse(self, context: Any) -> dict[str, Any] | None:
+        """None when the viewer may mutate now; else the GraphQL error to answer with."""
+        if self._local is None:
+            return None
+        claims = getattr(context, "claims", None)
+        viewer = getattr(context, "viewer", None)
+        if viewer is None or (claims is not None and claims.role == "service"):
+            return None
+        wait = await self._take(viewer.id)
+        if not wait:
+            return None
+        self.refused += 1
+        error = LimitError(
+            f"Too many mutations: at most {self.rate:g} a second (burst {self.burst}); "
+            f"retry in {wait:.2f} s.",
+            retryAfter=round(wait, 3),
+        )
+        return {"message": error.message, "extensions": error.extensions}
+
+    async def _take(self, user_id: str) -> float:
+        assert self._local is not None
+        client = self._redis()
+        if client is not None:
+            try:
+                if self._script is None or self._script_client is not client:
+                    self._script, self._script_client = client.register_script(_BUCKET_LUA), client
+                key = f"{self._prefix}{user_id}"
+                wait = float(await self._script(keys=[key], args=[self.rate, self.burst]))
+                if self._failing:
+                    log.info("mutation rate limits are shared through Redis again")
+                self._failing = False
+                return wait
+            except Exception as exc:
+                if not self._failing:
+                    log.warning("mutation rate limit not shared (Redis: %r); counting in this process", exc)
+                self._failing = True
+        return self._local.take(user_id)
