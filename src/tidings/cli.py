@@ -19,6 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .config import Settings
     from .server import create_app
+    from .server.serving import GracefulServer
 
     overrides: dict[str, object] = {}
     if args.host:
@@ -44,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
             ws_per_message_deflate=settings.ws_per_message_deflate,
             log_level=settings.log_level,
             lifespan="on",
-            timeout_graceful_shutdown=10,
+            timeout_graceful_shutdown=settings.shutdown_deadline,
         )
     app = create_app(settings)
     config = uvicorn.Config(
@@ -57,9 +58,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         log_config=None,  # uvicorn's lines go through our handler: same format, secrets redacted
         lifespan="on",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=settings.shutdown_deadline,
     )
-    uvicorn.Server(config).run()
+    GracefulServer(config).run()
     return 0
 
 

@@ -78,8 +78,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],
         description="addresses or networks the per-IP limits skip (comma-separated)",
     )
-    shutdown_deadline: float = Field(
-        10.0, gt=0, description="seconds SIGTERM waits for in-flight requests before closing the rest"
+    shutdown_deadline: int = Field(
+        10, gt=0, description="seconds SIGTERM waits for in-flight requests before closing the rest"
     )
     demo: bool = Field(False, description="load demo data and enable /demo/token")
     static_dir: Path = Field(_DEFAULT_STATIC, description="built dashboard served at /")

@@ -57,6 +57,10 @@ class Operation:
         """Stop the operation (the client completed it, or the socket closed); sends nothing."""
         raise NotImplementedError
 
+    async def settle(self) -> None:
+        """The socket closed: `aclose`, except that a mutation already running finishes first."""
+        await self.aclose()
+
     def _forget(self) -> None:
         if self.conn.ops.get(self.id) is self:
             del self.conn.ops[self.id]
@@ -85,6 +89,14 @@ class SingleResult(Operation):
         if self._task is not None and not self._task.done():
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+
+    async def settle(self) -> None:
+        # What a client sent is done or not done, never half done: its change commits and is
+        # published even though the result goes nowhere (SIGTERM waits for this, ws.py).
+        task = self._task
+        if task is not None and self.prepared.operation is OperationType.MUTATION:
+            await asyncio.gather(asyncio.shield(task), return_exceptions=True)
+        await self.aclose()
 
 
 class LiveSubscription(Operation):

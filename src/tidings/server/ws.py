@@ -156,7 +156,7 @@ class Connection:
                 timer.cancel()
             operations = list(self.ops.values())
             self.ops.clear()
-            await asyncio.gather(*(op.aclose() for op in operations), return_exceptions=True)
+            await asyncio.gather(*(op.settle() for op in operations), return_exceptions=True)
             tasks = list(self._tasks)
             for task in tasks:
                 task.cancel()
