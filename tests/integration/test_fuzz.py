@@ -39,7 +39,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-ids = st.one_of(st.sampled_from(["1", "2", "a"]), st.text(max_size=140), st.integers(), st.none(), json_values)
+ids = st.one_of(
+    st.sampled_from(["1", "2", "a"]), st.text(max_size=140), st.integers(), st.none(), json_values
+)
 payloads = st.one_of(
     st.fixed_dictionaries(
         {"query": st.one_of(st.sampled_from(QUERIES), st.text(max_size=60), st.integers())},
