@@ -17,7 +17,10 @@ from typing import Any
 import orjson
 
 PUBLIC_FIELDS = frozenset({"engagement", "trending", "typing"})
-SIZE = 4096
+# Every subscriber of an event reads it during the Hub's synchronous fan-out (server/_eager.py),
+# so an entry is useful for one fan-out, plus the few subscribers whose sockets pushed back.
+# Entries keep their value alive (an event's whole object graph): a large cache is only memory.
+SIZE = 256
 
 
 class SharedPayloads:
