@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright, expect
 
+from ..processes import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "frontend" / "dist"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -98,12 +100,7 @@ class DemoServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
     def token(self, user_id: str) -> str:

@@ -26,6 +26,7 @@ from tidings.store.migration import migrate
 from ..clients import Api, WsClient
 from ..conftest import free_port
 from ..factories import SECRET, token
+from ..processes import stop_process
 from ..services import REDIS_URL, database_url, drop_schema, new_schema, redis_command
 
 READY_TIMEOUT = 20.0
@@ -104,12 +105,7 @@ class Node:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
 
