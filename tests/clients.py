@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -59,10 +60,20 @@ class WsClient:
 
     OPEN: list[WsClient] = []
 
-    def __init__(self, url: str, protocol: str = TRANSPORT_WS, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        protocol: str = TRANSPORT_WS,
+        headers: dict[str, str] | None = None,
+        live: Callable[[], int] | None = None,
+    ) -> None:
         self.url = url
         self.protocol = protocol
         self.headers = headers
+        # How many subscriptions the server holds live (set up, waiting for events): with it,
+        # `subscribe` returns once the server holds the new one, as a test that then causes an
+        # event needs; a GraphQL client cannot know that moment.
+        self.live = live
         self.ws: ClientConnection | None = None
         self.streams: dict[str, Stream] = {}
         self.control: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -124,7 +135,14 @@ class WsClient:
         field = _root_field(query)
         self.last_field[op_id] = field
         kind = "subscribe" if self.protocol == TRANSPORT_WS else "start"
+        before = self.live() if self.live is not None else 0
         await self.send({"type": kind, "id": op_id, "payload": {"query": query, "variables": variables or {}}})
+        if self.live is not None and query.lstrip().startswith("subscription"):
+            deadline = asyncio.get_running_loop().time() + 5
+            while self.live() <= before and stream.queue.empty():  # live, or answered (an error)
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"subscription {op_id} not live within 5 s")
+                await asyncio.sleep(0.01)
         return stream
 
     async def complete(self, op_id: str) -> None:

@@ -187,7 +187,7 @@ async def ws_raw(live_server: LiveServer, protocol: str) -> AsyncIterator[Callab
     clients: list[WsClient] = []
 
     async def open_one() -> WsClient:
-        client = await WsClient(live_server.ws_url, protocol).open()
+        client = await WsClient(live_server.ws_url, protocol, live=lambda: live_server.stats()["live"]).open()
         clients.append(client)
         return client
 

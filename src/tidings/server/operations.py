@@ -103,6 +103,7 @@ class LiveSubscription(Operation):
     """A subscription: the first value as soon as the generator gives it, then one per event."""
 
     mailbox: Mailbox | None = None
+    live = False  # waiting on its Mailbox: every later event reaches it
     _sub: Subscription | None = None
     _step: Eager | None = None
 
@@ -119,7 +120,12 @@ class LiveSubscription(Operation):
         step.start()
 
     def _cheap(self, future: asyncio.Future[Any]) -> bool:
-        return self.mailbox is not None and future is self.mailbox.waiter
+        if self.mailbox is None or future is not self.mailbox.waiter:
+            return False
+        if not self.live:  # first wait on its Mailbox: set up, snapshot sent, now live
+            self.live = True
+            self.conn.stats.live += 1
+        return True
 
     def _observe(self, mailbox: Mailbox) -> None:
         if self.mailbox is None:
@@ -209,6 +215,9 @@ class LiveSubscription(Operation):
                     stats.streams -= 1
         finally:
             stats.by_field[self.field] -= 1
+            if self.live:
+                self.live = False
+                stats.live -= 1
             if self.mailbox is not None:
                 self.mailbox.on_ready = None
 

@@ -23,6 +23,7 @@ class LiveStats:
         self.connections = 0
         self.by_field: Counter[str] = Counter()
         self.streams = 0  # subscription source generators alive right now
+        self.live = 0  # of those, the ones set up and waiting for events
         self.messages_delivered = 0
         self.close_codes: Counter[int] = Counter()
         self.auth_failures: Counter[str] = Counter()
@@ -48,6 +49,7 @@ class LiveStats:
             "bus_channels": self.bus.hub.channel_count,
             "mailboxes": self.bus.hub.mailbox_count,
             "streams": self.streams,
+            "live": self.live,
             "coalesced": self.bus.counters.coalesced,
             "overflowed": self.bus.counters.overflowed,
         }

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from ..auth import Claims
 from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
+from . import _inline_sqlite as inline_sqlite
 from . import tables as t
 from . import text
 from .rows import (
@@ -89,7 +90,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        # SQLite calls run inline: aiosqlite's thread hop per call costs more than SQLite does.
+        kwargs["async_creator"] = inline_sqlite.creator(parsed.database or ":memory:")
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
