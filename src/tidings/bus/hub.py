@@ -62,9 +62,6 @@ class Hub:
     def mailbox_count(self) -> int:
         return sum(len(ch.mailboxes) for ch in self._channels.values())
 
-    def channels(self) -> list[str]:
-        return list(self._channels)
-
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, policy: Policy, size: int) -> AsyncIterator[Mailbox]:
         mailbox = Mailbox(policy, size, self.counters)
@@ -164,12 +161,6 @@ class Hub:
                 mailbox.put(event)
                 count += 1
         return count
-
-    def fail_all(self) -> None:
-        """Tell every local subscriber that the broker went away (their streams end with an error)."""
-        for state in list(self._channels.values()):
-            for mailbox in list(state.mailboxes):
-                mailbox.broker_lost()
 
     async def close(self) -> None:
         for state in list(self._channels.values()):

@@ -58,7 +58,10 @@ class Mailbox:
             if self._items:
                 self._items.clear()
                 self._counters.coalesced += 1
-        elif len(self._items) >= self.size:
+            self._items.append(event)
+        elif len(self._items) < self.size:
+            self._items.append(event)
+        else:
             self._items.clear()
             self._counters.overflowed += 1
             self._error = ResubscribeError(
@@ -66,12 +69,6 @@ class Mailbox:
                 "resubscribe with `after:` your last cursor to receive the rest.",
                 limit=self.size,
             )
-        else:
-            self._items.append(event)
-            self._wake()
-            return
-        if self._error is None:
-            self._items.append(event)
         self._wake()
 
     def fail(self, error: Exception) -> None:
@@ -99,10 +96,6 @@ class Mailbox:
         """The future a reader waits on while the Mailbox is empty."""
         return self._waiter
 
-    def has_work(self) -> bool:
-        """Whether a reader would get an event or an error right now, without waiting."""
-        return bool(self._items) or self._error is not None
-
     async def get(self) -> Event:
         while not self._items:
             if self._error is not None:
@@ -112,8 +105,6 @@ class Mailbox:
                 await self._waiter
             finally:
                 self._waiter = None
-        if self._error is not None and self.policy is Policy.BACKLOG and isinstance(self._error, ResubscribeError):
-            raise self._error
         return self._items.popleft()
 
     def __aiter__(self) -> Mailbox:

@@ -45,10 +45,6 @@ class Eager:
         self._task = asyncio.get_running_loop().create_task(self._in_task(None), context=self._context)
         return self
 
-    @property
-    def finished(self) -> bool:
-        return self._coro is None
-
     async def _in_task(self, blocked: asyncio.Future[Any] | None) -> None:
         # Step the coroutine as a Task would (a started coroutine cannot be awaited from another),
         # until it finishes or waits on something cheap.

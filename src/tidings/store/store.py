@@ -614,11 +614,6 @@ class Store:
         row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).one()
         return _tweet(row)
 
-    async def user_ids(self, ids: Sequence[str]) -> set[str]:
-        async with self.engine.connect() as conn:
-            return set(await conn.scalars(select(t.users.c.id).where(t.users.c.id.in_(list(ids)))))
-
-
 def _notification(row: Row[Any]) -> NotificationRow:
     m = row._mapping
     tweet = None
