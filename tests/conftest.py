@@ -18,6 +18,7 @@ import uvicorn
 
 from tidings.config import Settings
 from tidings.server import create_app
+from tidings.server.serving import uvicorn_options
 
 from . import factories
 from .clients import PROTOCOLS, Api, WsClient
@@ -111,6 +112,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's Server, remembering its event loop so that tests can call into it."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+
 class LiveServer:
     """A real uvicorn serving the app on a free port, in its own thread and event loop."""
 
@@ -123,13 +134,9 @@ class LiveServer:
             self.app,
             host="127.0.0.1",
             port=self.port,
-            ws="websockets-sansio",
-            ws_max_size=self.settings.max_frame_bytes,
-            ws_per_message_deflate=False,
-            log_level="warning",
-            lifespan="on",
+            **{**uvicorn_options(self.settings), "log_level": "warning"},
         )
-        self.server = uvicorn.Server(config)
+        self.server = _Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .config import Settings
     from .server import create_app
-    from .server.serving import GracefulServer
+    from .server.serving import GracefulServer, uvicorn_options
 
     overrides: dict[str, object] = {}
     if args.host:
@@ -37,28 +37,14 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_migrate:
         _migrate_database(settings.database_url)
     if args.workers > 1:
-        return serve_workers(
-            settings,
-            args.workers,
-            ws="websockets-sansio",
-            ws_max_size=settings.max_frame_bytes,
-            ws_per_message_deflate=settings.ws_per_message_deflate,
-            log_level=settings.log_level,
-            lifespan="on",
-            timeout_graceful_shutdown=settings.shutdown_deadline,
-        )
+        return serve_workers(settings, args.workers, **uvicorn_options(settings))
     app = create_app(settings)
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
-        ws="websockets-sansio",
-        ws_max_size=settings.max_frame_bytes,
-        ws_per_message_deflate=settings.ws_per_message_deflate,
-        log_level=settings.log_level,
         log_config=None,  # uvicorn's lines go through our handler: same format, secrets redacted
-        lifespan="on",
-        timeout_graceful_shutdown=settings.shutdown_deadline,
+        **uvicorn_options(settings),
     )
     GracefulServer(config).run()
     return 0

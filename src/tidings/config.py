@@ -88,7 +88,12 @@ class Settings(BaseSettings):
     metrics_dir: Path | None = Field(
         None, description="a directory shared by the worker processes of one host; /metrics then sums them all"
     )
-    ws_per_message_deflate: bool = Field(False, description="permessage-deflate on WebSockets")
+    ws_per_message_deflate: bool = Field(
+        False, description="permessage-deflate on WebSockets (served by uvicorn's websockets-sansio then)"
+    )
+    ws_impl: Literal["tidings", "websockets-sansio", "websockets", "wsproto"] = Field(
+        "tidings", description="WebSocket implementation under uvicorn: ours (server/websocket.py) or one of uvicorn's"
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -92,10 +92,10 @@ def shrink_buffers(server: LiveServer, user: str) -> None:
     """Small server-side buffers for `user`'s socket, so that it backs up after a few hundred
     kB rather than the several MB Linux would otherwise let through."""
     [conn] = [c for c in server.tidings.ws.connections if c.user_id == user]
-    protocol = conn._send.__self__  # uvicorn's protocol behind the ASGI send
-    transport = protocol.transport
+    transport = conn._send.__self__.transport  # of the WebSocket protocol behind the ASGI send
     transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
-    protocol.loop.call_soon_threadsafe(lambda: transport.set_write_buffer_limits(high=16384))
+    assert server.server.loop is not None
+    server.server.loop.call_soon_threadsafe(lambda: transport.set_write_buffer_limits(high=16384))
 
 
 def op_of(server: LiveServer, user: str, field: str):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from enum import Enum
@@ -41,7 +40,9 @@ class Mailbox:
         self.policy = policy
         self.size = size
         self._counters = counters
-        self._items: deque[Event] = deque()
+        # A list, not a deque: an empty deque allocates a 64-slot block (~700 bytes per idle
+        # subscriber, measured), and a Mailbox holds at most `size` (256) events to shift.
+        self._items: list[Event] = []
         self._waiter: asyncio.Future[None] | None = None
         self._error: Exception | None = None
         # Called (synchronously, from `put`) with the reader's waiter when something arrives; it
@@ -105,7 +106,7 @@ class Mailbox:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
+        return self._items.pop(0)
 
     def __aiter__(self) -> Mailbox:
         return self

@@ -11,10 +11,34 @@ uvicorn's behaviour (KeyboardInterrupt, exit 130 in cli.py).
 
 from __future__ import annotations
 
+import logging
 import signal
 from types import FrameType
+from typing import Any
 
 import uvicorn
+
+from ..config import Settings
+
+log = logging.getLogger("tidings.server")
+
+OUR_WEBSOCKET = "tidings.server.websocket:WebSocketProtocol"
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What every uvicorn we start (one process, workers, the tests' live server) is given."""
+    ws = OUR_WEBSOCKET if settings.ws_impl == "tidings" else settings.ws_impl
+    if settings.ws_per_message_deflate and ws == OUR_WEBSOCKET:
+        log.info("permessage-deflate is on: WebSockets are served by uvicorn's websockets-sansio")
+        ws = "websockets-sansio"
+    return {
+        "ws": ws,
+        "ws_max_size": settings.max_frame_bytes,
+        "ws_per_message_deflate": settings.ws_per_message_deflate,
+        "log_level": settings.log_level,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": settings.shutdown_deadline,
+    }
 
 
 class GracefulServer(uvicorn.Server):

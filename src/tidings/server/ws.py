@@ -127,14 +127,15 @@ class Connection:
         self.opened_at = time.monotonic()
         self.close_code: int | None = None  # the code we sent, or the client's
         self.user_id: str | None = None  # counted against TIDINGS_MAX_CONNECTIONS_PER_USER
-        self._timers: list[asyncio.TimerHandle] = []
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._init_timer: asyncio.TimerHandle | None = None
+        self._expiry_timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[Any]] | None = None  # made on first use: most sockets need none
 
     # lifecycle --------------------------------------------------------------------------------
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        self._timers.append(loop.call_later(self.settings.init_timeout, self._spawn, self.on_init_timeout))
+        self._init_timer = loop.call_later(self.settings.init_timeout, self._spawn, self.on_init_timeout)
         max_frame = self.settings.max_frame_bytes
         try:
             while not self.closed:
@@ -152,12 +153,13 @@ class Connection:
                 await self.on_text(text)
         finally:
             self.closed = True
-            for timer in self._timers:
-                timer.cancel()
+            for timer in (self._init_timer, self._expiry_timer):
+                if timer is not None:
+                    timer.cancel()
             operations = list(self.ops.values())
             self.ops.clear()
             await asyncio.gather(*(op.settle() for op in operations), return_exceptions=True)
-            tasks = list(self._tasks)
+            tasks = list(self._tasks or ())
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -175,6 +177,8 @@ class Connection:
         if self.closed:
             return
         task = asyncio.create_task(factory())
+        if self._tasks is None:
+            self._tasks = set()
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -204,8 +208,14 @@ class Connection:
         if claims.expires_at is not None:
             delay = max(0.0, claims.expires_at - time.time())
             loop = asyncio.get_running_loop()
-            self._timers.append(loop.call_later(delay, self._spawn, self.on_token_expired))
+            self._expiry_timer = loop.call_later(delay, self._spawn, self.on_token_expired)
         return self.server.services.context(viewer, claims)
+
+    def initialised(self, context: Context) -> None:
+        self.context = context
+        if self._init_timer is not None:
+            self._init_timer.cancel()
+            self._init_timer = None
 
     def admit_user(self, context: Context) -> str | None:
         """Count this socket against its user's limit; the reason when it is refused."""
@@ -354,7 +364,7 @@ class TransportWsConnection(Connection):
         refusal = self.admit_user(context)
         if refusal is not None:
             return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
-        self.context = context
+        self.initialised(context)
         await self.send_json({"type": "connection_ack"})
 
     async def on_subscribe(self, message: dict[str, Any]) -> None:
@@ -428,7 +438,7 @@ class LegacyWsConnection(Connection):
         if refusal is not None:
             await self.send_json({"type": "connection_error", "payload": {"message": refusal}})
             return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
-        self.context = context
+        self.initialised(context)
         await self.send_json({"type": "connection_ack"})
         await self.send_json({"type": "ka"})
         self._spawn(self.keep_alive)
