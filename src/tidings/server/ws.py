@@ -264,8 +264,14 @@ class Connection:
         await self.send_result(self.next_prefix(op_id), payload)
 
     async def send_result(self, prefix: str, payload: str) -> None:
+        # send_text inlined: this runs once per delivery.
+        if self.closed:
+            return
         self.stats.messages_delivered += 1
-        await self.send_text(prefix + payload + "}")
+        try:
+            await self._send({"type": "websocket.send", "text": prefix + payload + "}"})
+        except Exception:  # the client went away mid-send: the receive loop will see it too
+            self.closed = True
 
     async def send_complete(self, op_id: str) -> None:
         await self.send_json({"id": op_id, "type": "complete"})
