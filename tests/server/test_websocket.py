@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import socket
 import hashlib
 import os
 import struct
@@ -22,7 +24,10 @@ import pytest
 import uvicorn
 from websockets.frames import Frame, Opcode
 
-from ..conftest import free_port
+from tidings.server import _frames
+from tidings.server.websocket import INBOX_HIGH
+
+from ..conftest import eventually, free_port
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -44,6 +49,13 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     offered = scope["subprotocols"]
     await send({"type": "websocket.accept", "subprotocol": offered[0] if offered else None})
     if scope["path"] == "/leave":
+        return
+    if scope["path"] == "/slow":  # reads nothing for a while, then counts messages up to "end"
+        await asyncio.sleep(1.0)
+        count = 0
+        while (message := await receive()).get("text") != "end":
+            count += 1
+        await send({"type": "websocket.send", "text": str(count)})
         return
     while True:
         message = await receive()
@@ -107,6 +119,10 @@ def _close_raw_clients() -> Iterator[None]:
     yield
     while OPEN_CLIENTS:
         OPEN_CLIENTS.pop().close()
+
+
+def protocols(server: EchoServer) -> list[Any]:
+    return list(server.server.server_state.connections)
 
 
 class Raw:
@@ -363,3 +379,80 @@ async def test_shutdown_closes_open_sockets_with_1012() -> None:
 def test_the_socket_tests_ran_on_our_protocol(echo: EchoServer) -> None:
     # Guards the fixture: uvicorn must have loaded our class, not fallen back to its own.
     assert echo.server.config.ws_protocol_class.__module__ == "tidings.server.websocket"
+
+
+# what a hostile or stalled peer cannot do ---------------------------------------------------------
+
+
+def stalled_socket(port: int) -> socket.socket:
+    """An opened WebSocket whose receive buffer is tiny and never read."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16))
+    sock.sendall(
+        b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101 ")
+    sock.settimeout(0.2)
+    return sock
+
+
+async def test_a_peer_that_reads_nothing_is_dropped_whole_when_its_pings_go_unanswered() -> None:
+    server = EchoServer(ws_ping_interval=0.3, ws_ping_timeout=0.3, ws_max_size=1 << 20)
+    sock = stalled_socket(server.port)
+    try:
+        with contextlib.suppress(TimeoutError, OSError):
+            for _ in range(400):  # echoes back up until the server's sends wait for room
+                sock.sendall(client_frame(Opcode.BINARY, b"x" * 60000))
+        # No pong ever comes: the socket is aborted, the app's blocked send ends, nothing stays.
+        await eventually(lambda: not protocols(server) and not server.server.server_state.tasks, timeout=5)
+    finally:
+        sock.close()
+        await asyncio.to_thread(server.stop)
+    assert not server.thread.is_alive(), "uvicorn stopped"
+
+
+async def test_a_ping_flood_from_a_peer_that_reads_nothing_does_not_grow_our_buffer(echo: EchoServer) -> None:
+    sock = stalled_socket(echo.port)
+    try:
+        with contextlib.suppress(TimeoutError, OSError):
+            sock.sendall(client_frame(Opcode.PING, b"p" * 125) * 50000)  # 6.5 MB of pings
+        await asyncio.sleep(0.5)
+        [protocol] = protocols(echo)
+        assert protocol.transport.get_write_buffer_size() < 256 * 1024
+    finally:
+        sock.close()
+
+
+async def test_empty_continuation_frames_cost_nothing_and_the_message_arrives(echo: EchoServer) -> None:
+    raw = await opened(echo)
+    raw.send(client_frame(Opcode.TEXT, b"a", fin=False) + client_frame(Opcode.CONT, b"", fin=False) * 100_000)
+    raw.send(client_frame(Opcode.CONT, b"b"))
+    assert await raw.frame() == (Opcode.TEXT, b"ab")
+
+
+async def test_an_app_that_reads_slowly_stops_our_reading_and_loses_nothing(echo: EchoServer) -> None:
+    raw = await Raw.connect(echo.port)
+    await raw.open("/slow")
+    raw.send(client_frame(Opcode.TEXT, b"") * 20_000 + client_frame(Opcode.TEXT, b"end"))
+    await asyncio.sleep(0.5)  # the app is not reading yet
+    [protocol] = [p for p in protocols(echo) if p._read_paused]
+    assert len(protocol._inbox) <= INBOX_HIGH
+    assert await raw.frame() == (Opcode.TEXT, b"20000")
+
+
+def test_a_long_close_reason_is_cut_on_a_character_boundary() -> None:
+    reason = "a" + "€" * 63  # 190 bytes: 1 + 40 euro signs fit in 123, the 41st would not
+    frame = _frames.close_frame(4409, reason)
+    assert frame[1] == 2 + 121  # unmasked, the body's length
+    assert frame[4:].decode() == reason[:41]
+
+
+def test_headers_that_would_split_the_response_are_refused() -> None:
+    with pytest.raises(ValueError, match="line break"):
+        _frames.accept_response(b"k", None, [(b"x-evil", b"1\r\nSet-Cookie: a=b")])

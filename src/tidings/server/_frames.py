@@ -63,7 +63,7 @@ def parse_request(head: bytes) -> Request:
         method, target, version = lines[0].split(b" ")
     except ValueError:
         raise HandshakeError(400, "Malformed request line") from None
-    if not version.startswith(b"HTTP/1."):
+    if version != b"HTTP/1.1":
         raise HandshakeError(400, "HTTP/1.1 required")
     headers: list[tuple[bytes, bytes]] = []
     for line in lines[1:]:
@@ -71,6 +71,8 @@ def parse_request(head: bytes) -> Request:
         if not colon or not name or name != name.strip():
             raise HandshakeError(400, "Malformed header line")
         headers.append((name.lower(), value.strip()))
+    if not any(name == b"host" for name, _ in headers):
+        raise HandshakeError(400, "Missing Host header")
     if method != b"GET":
         raise HandshakeError(405, "A WebSocket handshake is a GET", ((b"allow", b"GET"),))
     values: dict[bytes, list[bytes]] = {}
@@ -99,6 +101,12 @@ def parse_request(head: bytes) -> Request:
 
 
 def accept_response(key: bytes, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The 101 response. ValueError for a header the app gave that would split the response."""
+    for name, value in headers:
+        if any(c in name or c in value for c in (b"\r", b"\n")):
+            raise ValueError(f"Header {name!r} holds a line break")
+    if subprotocol and ("\r" in subprotocol or "\n" in subprotocol or "," in subprotocol):
+        raise ValueError(f"Invalid subprotocol {subprotocol!r}")
     accept = base64.b64encode(hashlib.sha1(key + GUID).digest())  # noqa: S324 - RFC 6455 says SHA-1
     lines = [b"HTTP/1.1 101 Switching Protocols", b"Upgrade: websocket", b"Connection: Upgrade"]
     lines.append(b"Sec-WebSocket-Accept: " + accept)
@@ -132,9 +140,18 @@ def frame(opcode: int, payload: bytes) -> bytes:
     return struct.pack("!BBQ", 0x80 | opcode, 127, length) + payload
 
 
+def sendable(code: int) -> bool:
+    """Whether a close frame may carry `code` (RFC 6455 7.4)."""
+    return code in _SENDABLE or 3000 <= code <= 4999
+
+
 def close_frame(code: int, reason: str = "") -> bytes:
-    # A close frame's body is at most 125 bytes: the 2-byte code and 123 of reason.
-    return frame(CLOSE, struct.pack("!H", code) + reason.encode()[:123])
+    # A close frame's body is at most 125 bytes: the 2-byte code and 123 of reason, cut on a
+    # character boundary (a reason that is not UTF-8 makes the peer fail the connection).
+    data = reason.encode()
+    if len(data) > 123:
+        data = data[:123].decode(errors="ignore").encode()
+    return frame(CLOSE, struct.pack("!H", code) + data)
 
 
 def unmask(data: bytes | bytearray, mask: bytes | bytearray) -> bytes:
@@ -145,10 +162,11 @@ def unmask(data: bytes | bytearray, mask: bytes | bytearray) -> bytes:
     return (int.from_bytes(data, "little") ^ key).to_bytes(length, "little")
 
 
-def parse_frame(buffer: bytearray, max_size: int) -> tuple[bool, int, bytes, int] | None:
+def parse_frame(buffer: bytearray, max_size: int, so_far: int = 0) -> tuple[bool, int, bytes, int] | None:
     """The first whole frame in `buffer` as (fin, opcode, payload, bytes used); None until it has
-    arrived whole. ProtocolError as soon as its header shows it is wrong or too big, so an
-    oversized frame is refused before it is buffered."""
+    arrived whole. ProtocolError as soon as its header shows it is wrong, or that its message
+    (`so_far` bytes of it already read) would pass `max_size`: an oversized frame is refused
+    before it is buffered."""
     if len(buffer) < 2:
         return None
     first, second = buffer[0], buffer[1]
@@ -169,8 +187,11 @@ def parse_frame(buffer: bytearray, max_size: int) -> tuple[bool, int, bytes, int
         if len(buffer) < 10:
             return None
         length, start = int.from_bytes(buffer[2:10], "big"), 10
-    if length > max_size:
-        raise ProtocolError(1009, f"Frame is over the limit of {max_size} bytes")
+        if length >> 63:
+            raise ProtocolError(1002, "Frame length has its most significant bit set")
+    if opcode not in CONTROL_OPCODES and so_far + length > max_size:
+        what = "Message" if so_far else "Frame"
+        raise ProtocolError(1009, f"{what} is over the limit of {max_size} bytes")
     end = start + 4 + length
     if len(buffer) < end:
         return None
@@ -184,7 +205,7 @@ def parse_close(payload: bytes) -> tuple[int, str]:
     if len(payload) == 1:
         raise ProtocolError(1002, "Close frame with a 1-byte body")
     code = int.from_bytes(payload[:2], "big")
-    if code not in _SENDABLE and not 3000 <= code <= 4999:
+    if not sendable(code):
         raise ProtocolError(1002, f"Invalid close code {code}")
     try:
         reason = payload[2:].decode()

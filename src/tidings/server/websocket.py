@@ -41,8 +41,8 @@ class WebSocketProtocol(asyncio.Protocol):
         "_buffer",
         "_disconnect",
         "_drained",
-        "_fragment_size",
-        "_fragments",
+        "_partial",
+        "_partial_opcode",
         "_inbox",
         "_key",
         "_ping_pending",
@@ -77,8 +77,8 @@ class WebSocketProtocol(asyncio.Protocol):
         self._disconnect: dict[str, Any] | None = None  # the app's disconnect event, once queued
         self._drained: asyncio.Future[None] | None = None  # set while the transport pushes back
         self._read_paused = False
-        self._fragments: list[bytes] | None = None  # a fragmented message so far (opcode first)
-        self._fragment_size = 0
+        self._partial: bytearray | None = None  # a fragmented message so far
+        self._partial_opcode = 0
         self._timer: asyncio.TimerHandle | None = None  # keepalive, or the closing deadline
         self._ping_pending = False
 
@@ -195,9 +195,11 @@ class WebSocketProtocol(asyncio.Protocol):
     def _read_frames(self) -> None:
         buffer = self._buffer
         max_size = self.config.ws_max_size
-        while self.state == OPEN or self.state == CLOSING:
+        # Not while reading is paused: the app is behind, and what is buffered waits with the rest.
+        while (self.state == OPEN or self.state == CLOSING) and not self._read_paused:
             try:
-                parsed = f.parse_frame(buffer, max_size)
+                partial = self._partial
+                parsed = f.parse_frame(buffer, max_size, len(partial) if partial is not None else 0)
                 if parsed is None:
                     return
                 fin, opcode, payload, used = parsed
@@ -209,26 +211,24 @@ class WebSocketProtocol(asyncio.Protocol):
 
     def _on_frame(self, fin: bool, opcode: int, payload: bytes) -> None:
         if opcode == f.TEXT or opcode == f.BINARY:
-            if self._fragments is not None:
+            if self._partial is not None:
                 raise f.ProtocolError(1002, "Expected a continuation frame")
             if fin:
                 self._on_message(opcode, payload)
-            else:
-                self._fragments = [bytes((opcode,)), payload]
-                self._fragment_size = len(payload)
+            else:  # one growing buffer: however many fragments, at most ws_max_size bytes
+                self._partial, self._partial_opcode = bytearray(payload), opcode
         elif opcode == f.CONT:
-            fragments = self._fragments
-            if fragments is None:
+            partial = self._partial
+            if partial is None:
                 raise f.ProtocolError(1002, "Continuation frame without a message to continue")
-            self._fragment_size += len(payload)
-            if self._fragment_size > self.config.ws_max_size:
-                raise f.ProtocolError(1009, f"Message is over the limit of {self.config.ws_max_size} bytes")
-            fragments.append(payload)
+            partial += payload  # parse_frame has checked the sum against ws_max_size
             if fin:
-                self._fragments = None
-                self._on_message(fragments[0][0], b"".join(fragments[1:]))
+                self._partial = None
+                self._on_message(self._partial_opcode, bytes(partial))
         elif opcode == f.PING:
-            if self.state == OPEN:
+            # Not while the peer leaves our writes unread: a ping flood would grow the buffer
+            # without end (RFC 6455 5.5.3 lets us answer only the latest ping anyway).
+            if self.state == OPEN and self._drained is None:
                 self.transport.write(f.frame(f.PONG, payload))
         elif opcode == f.PONG:
             self._ping_pending = False
@@ -303,18 +303,20 @@ class WebSocketProtocol(asyncio.Protocol):
             pass
         except Exception:
             log.exception("Exception in ASGI application")
-            if self.state == CONNECTING:
-                self._refuse(500, "Internal Server Error")
-            else:
+            if self.state == OPEN:
                 self._fail(1011, "Internal error")
         else:
             if self.state == CONNECTING:
                 log.error("ASGI callable returned without accepting or closing the WebSocket")
+        finally:  # also when the task is cancelled
+            if self.state == CONNECTING:
                 self._refuse(500, "Internal Server Error")
-        if self.state == OPEN:  # the app returned without closing: close normally for it
-            self._close(1000, "")
+            elif self.state == OPEN:  # the app returned without closing: close normally for it
+                self._close(1000, "")
 
     async def receive(self) -> dict[str, Any]:
+        if self._waiter is not None:
+            raise RuntimeError("receive() is already being awaited on this WebSocket")
         inbox = self._inbox
         while not inbox:
             if self._disconnect is not None:
@@ -327,6 +329,7 @@ class WebSocketProtocol(asyncio.Protocol):
         message = inbox.pop(0)
         if self._read_paused and not inbox and self.state == OPEN:
             self._resume_reading()
+            self._read_frames()  # what arrived before the pause
         return message
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -339,8 +342,10 @@ class WebSocketProtocol(asyncio.Protocol):
             text = message.get("text")
             if text is not None:
                 self.transport.write(f.frame(f.TEXT, text.encode()))
+            elif message.get("bytes") is not None:
+                self.transport.write(f.frame(f.BINARY, message["bytes"]))
             else:
-                self.transport.write(f.frame(f.BINARY, message.get("bytes") or b""))
+                raise RuntimeError("'websocket.send' needs 'text' or 'bytes'")
         elif self.state == CONNECTING and self._key is not None:
             if kind == "websocket.accept":
                 self._accept(message.get("subprotocol"), list(message.get("headers") or []))
@@ -349,7 +354,10 @@ class WebSocketProtocol(asyncio.Protocol):
             else:
                 raise RuntimeError(f"Expected 'websocket.accept' or 'websocket.close', got {kind!r}")
         elif kind == "websocket.close" and self.state == OPEN:
-            self._close(int(message.get("code") or 1000), message.get("reason") or "")
+            code = int(message.get("code") or 1000)
+            if not f.sendable(code):
+                raise RuntimeError(f"{code} is not a close code a WebSocket may send")
+            self._close(code, message.get("reason") or "")
         elif self.state == CLOSED or self.state == CONNECTING:
             raise ClientDisconnected
         elif kind in ("websocket.send", "websocket.close"):
@@ -362,10 +370,11 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport.write(f.close_frame(code, reason))
         self.state = CLOSING
         self._queue_disconnect(code, reason)
-        if self._read_paused:
-            self._resume_reading()
         self._cancel_timer()
-        self._timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, self._close_transport)
+        self._timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, self._close_transport, True)
+        if self._read_paused:  # the peer's close frame may be behind what the app left unread
+            self._resume_reading()
+            self._read_frames()
 
     # plumbing ---------------------------------------------------------------------------------
 
@@ -382,10 +391,18 @@ class WebSocketProtocol(asyncio.Protocol):
             self._disconnect = {"type": "websocket.disconnect", "code": code, "reason": reason}
             self._put(self._disconnect)
 
-    def _close_transport(self) -> None:
+    def _close_transport(self, abort: bool = False) -> None:
         self.state = CLOSED
         self._cancel_timer()
-        self.transport.close()
+        if abort or self._drained is not None:
+            # A peer that reads nothing would hold a closing socket open with our unsent bytes,
+            # and connection_lost (which ends the app's wait) would never come.
+            self.transport.abort()
+        else:
+            self.transport.close()
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)  # a send() waiting for room now sees the socket closed
 
     def _pause_reading(self) -> None:
         self._read_paused = True
