@@ -86,6 +86,11 @@ class BroadcastBus:
         self.published: Counter[str] = Counter()
         self.reconnects = 0  # times the broker came back after an outage (each sends a resync)
         self._connected = False
+        # Events leave this process in the order they were published: over a pool of broker
+        # connections a later publish could overtake an earlier one (a subscriber would then
+        # drop the earlier engagement counts as stale), and a burst of concurrent publishes
+        # could exhaust the pool. asyncio.Lock wakes its waiters first come, first served.
+        self._publish_order = asyncio.Lock()
 
     @property
     def shared(self) -> bool:
@@ -120,8 +125,10 @@ class BroadcastBus:
 
     async def publish(self, channel: str, event: Event) -> None:
         """Send `event` to every subscriber of `channel` in every process on this broker."""
+        message = event.encode()
         try:
-            await self._broadcast.publish(channel, event.encode())
+            async with self._publish_order:
+                await self._broadcast.publish(channel, message)
         except Exception as exc:
             raise BrokerUnavailableError(f"Could not publish to the event broker: {exc}") from exc
         self.published[channels.kind_of(channel)] += 1
