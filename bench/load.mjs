@@ -5,6 +5,7 @@
 //   node bench/load.mjs ... --stream notifications --subs 500 --events 2 --rate 50   # distinct payload per subscriber
 //   node bench/load.mjs ... --stream mixed        # three selection sets on one engagement channel
 //   node bench/load.mjs ... --stream trending --events 5
+//   node bench/load.mjs ... --stream feed --events 50   # one author's posts to every follower's feed, executed per viewer
 //
 // Every subscriber is its own WebSocket (graphql-transport-ws) and its own user, so that likes
 // and notifications are real. Events are HTTP mutations signed with --secret (a service may
@@ -28,7 +29,7 @@ const concurrency = Number(args.concurrency ?? 200);
 const timeoutS = Number(args.timeout ?? 60);
 const runId = crypto.randomBytes(4).toString("hex");
 if (!secret) die("--secret (or TIDINGS_SECRET) is needed to mint tokens");
-if (!["engagement", "notifications", "mixed", "trending"].includes(stream)) die(`unknown --stream ${stream}`);
+if (!["engagement", "notifications", "mixed", "trending", "feed"].includes(stream)) die(`unknown --stream ${stream}`);
 
 function die(message) { console.error(`load: ${message}`); process.exit(2); }
 function b64(x) { return Buffer.from(x).toString("base64url"); }
@@ -60,6 +61,7 @@ function document(i) {
   if (stream === "engagement") return `subscription { engagement(tweetId: "${tweetId}") { tweetId likes } }`;
   if (stream === "mixed") return `subscription { engagement(tweetId: "${tweetId}") { ${selections[i % 3]} } }`;
   if (stream === "trending") return "subscription { trending { computedAt topics { topic tweetCount rank } } }";
+  if (stream === "feed") return "subscription { feed { id content author { id } } }";
   return "subscription { notifications { kind cursor notification { actor { id } tweet { id } } } }";
 }
 
@@ -84,6 +86,7 @@ function keyOf(i, data) {
     const n = data.notifications;
     return n.kind === "CREATED" ? `like:${n.notification.actor.id}` : null;
   }
+  if (stream === "feed") return `tweet:${data.feed.content}`;
   if (stream === "trending") return `trend:${data.trending.topics.find((t) => t.topic === `load${runId}`)?.tweetCount ?? 0}`;
   return `likes:${data.engagement.likes}`;
 }
@@ -100,7 +103,7 @@ function connect(i) {
       else if (m.type === "next") {
         if (m.payload.errors) return reject(new Error(JSON.stringify(m.payload.errors)));
         // engagement and trending start with the current state: that is readiness, not a delivery
-        if (first && stream !== "notifications") { first = false; ready++; resolve(ws); return; }
+        if (first && stream !== "notifications" && stream !== "feed") { first = false; ready++; resolve(ws); return; }
         const key = keyOf(i, m.payload.data);
         if (key) record(i, key);
       } else if (m.type === "error") reject(new Error(JSON.stringify(m.payload)));
@@ -108,9 +111,10 @@ function connect(i) {
     });
     ws.on("error", reject);
     ws.on("close", (code) => { if (first) reject(new Error(`closed ${code} before ready`)); else closedEarly++; });
-    if (stream === "notifications") {
-      // no initial state on this stream: ready once the server holds the subscription
-      setTimeout(() => { if (first) { first = false; ready++; resolve(ws); } }, 50);
+    if (stream === "notifications" || stream === "feed") {
+      // no initial state on these streams: resolved once sent; main() then waits until the
+      // server holds every subscription live (stats.liveSubscriptions)
+      ws.on("open", () => { if (first) { first = false; ready++; resolve(ws); } });
     }
   });
 }
@@ -118,8 +122,19 @@ function connect(i) {
 async function main() {
   const t0 = performance.now();
   await gql("{ viewer { id } }", {}, author);
+  const liveBefore = (await gql("{ stats { liveSubscriptions } }", {}, author)).stats.liveSubscriptions;
   if (stream === "engagement" || stream === "mixed") {
     tweetId = (await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `load ${runId}` }, author)).postTweet.id;
+  }
+  if (stream === "feed") {
+    // every subscriber follows the author, whose posts are the events: each follower's feed
+    // result is executed for that viewer (the sharing key holds the viewer on `feed`)
+    for (let next = 0; next < subs; ) {
+      const batch = [];
+      for (let k = 0; k < concurrency && next < subs; k++, next++) batch.push(gql(`mutation { follow(userId: "${author}") }`, {}, userOf(next)));
+      await Promise.all(batch);
+      progress(`followers ${next}/${subs}`);
+    }
   }
   const sockets = [];
   for (let next = 0; next < subs; ) {
@@ -127,6 +142,18 @@ async function main() {
     for (let k = 0; k < concurrency && next < subs; k++, next++) batch.push(connect(next));
     sockets.push(...(await Promise.all(batch)));
     progress(`connected ${sockets.length}/${subs}`);
+  }
+  if (stream === "notifications" || stream === "feed") {
+    // An event before the server holds a subscription would be missed by design (a stream
+    // starts at subscribe time), so wait until this server counts all of ours as live.
+    const liveDeadline = performance.now() + timeoutS * 1000;
+    for (;;) {
+      const live = (await gql("{ stats { liveSubscriptions } }", {}, author)).stats.liveSubscriptions;
+      progress(`live subscriptions ${live} (want ${liveBefore + subs})`);
+      if (live >= liveBefore + subs) break;
+      if (performance.now() > liveDeadline) die(`only ${live - liveBefore}/${subs} subscriptions went live`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   const connectS = (performance.now() - t0) / 1000;
   if (stream === "notifications") {
@@ -143,8 +170,13 @@ async function main() {
       const liker = `load-${runId}-liker${e}`;
       const key = `like:${liker}`;
       sent.set(key, performance.now());
-      await Promise.all(userTweets.map((t) => gql(`mutation { likeTweet(tweetId: "${t}") { likes } }`, {}, liker)));
       expected.push(key);
+      await Promise.all(userTweets.map((t) => gql(`mutation { likeTweet(tweetId: "${t}") { likes } }`, {}, liker)));
+    } else if (stream === "feed") {
+      const content = `feed ${runId} ${e}`;
+      sent.set(`tweet:${content}`, performance.now());
+      expected.push(`tweet:${content}`);
+      await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: content }, author);
     } else if (stream === "trending") {
       // the ranking is recomputed every TIDINGS_TRENDING_INTERVAL: latency includes that wait
       const key = `trend:${e + 1}`;
@@ -160,13 +192,15 @@ async function main() {
   };
   const e0 = performance.now();
   if (rate > 0) {
+    const fired = [];
     for (let e = 0; e < events; e++) {
       const due = e0 + (e * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      fire(e).catch((err) => die(err.message));
+      fired.push(fire(e).catch((err) => die(err.message)));
       progress(`events ${e + 1}/${events}, deliveries ${deliveries}`);
     }
+    await Promise.all(fired); // every mutation answered before the wait for deliveries starts
   } else {
     const inflight = [];
     for (let e = 0; e < events; e++) inflight.push(fire(e));

@@ -234,10 +234,11 @@ async def test_stats_count_connections_and_subscriptions(live_server, ws_as, api
         await alice_ws.subscribe("feed { id }")
         await alice_ws.subscribe("notifications { kind }")
         await eventually(lambda: live_server.stats()["subscriptions"] == 2)
-        stats = (await api("alice")("{ stats { connections subscriptions byField { field subscriptions } instances clusterConnections } }"))["stats"]
+        stats = (await api("alice")("{ stats { connections subscriptions liveSubscriptions byField { field subscriptions } instances clusterConnections } }"))["stats"]
         assert stats == {
             "connections": 1,
             "subscriptions": 2,
+            "liveSubscriptions": 2,
             "byField": [{"field": "feed", "subscriptions": 1}, {"field": "notifications", "subscriptions": 1}],
             "instances": 1,
             "clusterConnections": 1,

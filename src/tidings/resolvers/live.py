@@ -86,6 +86,7 @@ async def stats(info: Info[Context, None]) -> ConnectionStats:
     return ConnectionStats(
         connections=snap["connections"],
         subscriptions=snap["subscriptions"],
+        live_subscriptions=snap["live"],
         by_field=[FieldCount(field=name, subscriptions=n) for name, n in sorted(snap["by_field"].items())],
         events_published=snap["events_published"],
         messages_delivered=snap["messages_delivered"],

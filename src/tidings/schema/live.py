@@ -47,6 +47,9 @@ class FieldCount:
 class ConnectionStats:
     connections: int = strawberry.field(description="Open WebSocket connections, this instance.")
     subscriptions: int = strawberry.field(description="Active subscription operations, this instance.")
+    live_subscriptions: int = strawberry.field(
+        description="Of those, the ones set up and waiting for events: every event from now on reaches them."
+    )
     by_field: list[FieldCount]
     events_published: int
     messages_delivered: int
