@@ -44,7 +44,6 @@ class HandshakeError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    method: str
     target: bytes
     headers: list[tuple[bytes, bytes]]  # names lower-cased, as ASGI wants them
     key: bytes
@@ -97,7 +96,7 @@ def parse_request(head: bytes) -> Request:
         for token in value.split(b",")
         if token.strip()
     ]
-    return Request(method.decode("ascii"), target, headers, keys[0], subprotocols)
+    return Request(target, headers, keys[0], subprotocols)
 
 
 def accept_response(key: bytes, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> bytes:
@@ -116,9 +115,14 @@ def accept_response(key: bytes, subprotocol: str | None, headers: list[tuple[byt
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-PHRASES = {400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed", 426: "Upgrade Required"}
-PHRASES[500] = "Internal Server Error"
-PHRASES[503] = "Service Unavailable"
+PHRASES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    426: "Upgrade Required",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def http_response(status: int, body: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:

@@ -93,9 +93,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self._cancel_timer()
         self.server_state.connections.discard(self)  # type: ignore[arg-type]
         self._queue_disconnect(1006, "")
-        drained, self._drained = self._drained, None
-        if drained is not None and not drained.done():
-            drained.set_result(None)
+        self._release_writers()
 
     def data_received(self, data: bytes) -> None:
         if self.state == CLOSED:
@@ -115,9 +113,7 @@ class WebSocketProtocol(asyncio.Protocol):
             self._drained = asyncio.get_running_loop().create_future()
 
     def resume_writing(self) -> None:
-        drained, self._drained = self._drained, None
-        if drained is not None and not drained.done():
-            drained.set_result(None)
+        self._release_writers()
 
     def shutdown(self) -> None:
         """uvicorn is stopping: 1012 (service restart) to an open socket, 503 to a pending one."""
@@ -400,9 +396,13 @@ class WebSocketProtocol(asyncio.Protocol):
             self.transport.abort()
         else:
             self.transport.close()
+        self._release_writers()  # a send() waiting for room now sees the socket closed
+
+    def _release_writers(self) -> None:
+        """Wake every send() waiting for the transport to take more."""
         drained, self._drained = self._drained, None
         if drained is not None and not drained.done():
-            drained.set_result(None)  # a send() waiting for room now sees the socket closed
+            drained.set_result(None)
 
     def _pause_reading(self) -> None:
         self._read_paused = True
