@@ -56,6 +56,22 @@ async def test_a_like_is_idempotent(store):
     assert (second.changed, second.metrics.likes, second.created) == (False, 1, None)
 
 
+async def test_a_like_with_the_actor_row_notifies_as_that_actor_with_the_new_counts(store):
+    alice = await store.upsert_user(claims("alice"))
+    bob = await store.upsert_user(claims("bob"))
+    tweet = (await store.post("alice", "count me")).tweet
+    liked = await store.like("bob", tweet.id, actor=bob)
+    note = liked.created.notification
+    assert (note.user_id, note.kind, note.actor, note.tweet.id) == ("alice", "LIKE", bob, tweet.id)
+    assert note.tweet.metrics == liked.metrics and liked.metrics.likes == 1
+    assert note.tweet.author == alice and note.tweet.content == "count me"
+    retweeted = await store.retweet("bob", tweet.id)  # without it, the store reads the actor
+    assert retweeted.created.notification.actor == bob
+    assert retweeted.created.notification.tweet.metrics.retweets == 1
+    with pytest.raises(ValueError, match="is not user"):
+        await store.like("carol", tweet.id, actor=bob)
+
+
 async def test_bad_input_is_refused_clearly(store):
     await store.upsert_user(claims("alice"))
     with pytest.raises(InvalidInputError, match="at most 280"):

@@ -22,7 +22,7 @@ async def _published(ctx: Context, result: EngagementResult) -> EngagementMetric
 async def like_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
     ctx = info.context
     viewer = ctx.require_viewer()
-    return await _published(ctx, await ctx.store.like(viewer.id, str(tweet_id)))
+    return await _published(ctx, await ctx.store.like(viewer.id, str(tweet_id), actor=viewer))
 
 
 async def unlike_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
@@ -34,7 +34,7 @@ async def unlike_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> En
 async def retweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
     ctx = info.context
     viewer = ctx.require_viewer()
-    return await _published(ctx, await ctx.store.retweet(viewer.id, str(tweet_id)))
+    return await _published(ctx, await ctx.store.retweet(viewer.id, str(tweet_id), actor=viewer))
 
 
 async def engagement_stream(

@@ -8,6 +8,8 @@ because a rolled-back transaction also rolls back its increment, gapless.
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
@@ -313,13 +315,14 @@ class Store:
             )
         return PostResult(tweet=tweet, parent_metrics=parent_metrics, created=created, follower_ids=followers)
 
-    async def like(self, user_id: str, tweet_id: str) -> EngagementResult:
-        """Like once per user and tweet; the first like notifies the author (not themself)."""
-        return await self._engage(t.likes, "likes", "LIKE", user_id, tweet_id)
+    async def like(self, user_id: str, tweet_id: str, *, actor: UserRow | None = None) -> EngagementResult:
+        """Like once per user and tweet; the first like notifies the author (not themself).
+        `actor`: the user's row when the caller holds it (the viewer), saving a read."""
+        return await self._engage(t.likes, "likes", "LIKE", user_id, tweet_id, actor)
 
-    async def retweet(self, user_id: str, tweet_id: str) -> EngagementResult:
+    async def retweet(self, user_id: str, tweet_id: str, *, actor: UserRow | None = None) -> EngagementResult:
         """Retweet once per user and tweet; the first retweet notifies the author."""
-        return await self._engage(t.retweets, "retweets", "RETWEET", user_id, tweet_id)
+        return await self._engage(t.retweets, "retweets", "RETWEET", user_id, tweet_id, actor)
 
     async def unlike(self, user_id: str, tweet_id: str) -> EngagementResult:
         """Take a like back; the notification it made stays."""
@@ -343,19 +346,26 @@ class Store:
                 raise NotFoundError(f"No tweet with id {tweet_id!r}.")
         return EngagementResult(metrics=_metrics(row), changed=bool(gone.rowcount))
 
-    async def _engage(self, table: Any, counter: str, kind: str, user_id: str, tweet_id: str) -> EngagementResult:
+    async def _engage(
+        self, table: Any, counter: str, kind: str, user_id: str, tweet_id: str, actor: UserRow | None
+    ) -> EngagementResult:
+        if actor is not None and actor.id != user_id:
+            raise ValueError(f"actor {actor.id!r} is not user {user_id!r}")
         key = parse_id(tweet_id, "tweet")
         now = _now()
         async with self._write() as conn:
-            exists = (await conn.execute(select(t.tweets.c.author_id).where(t.tweets.c.id == key))).first()
-            if exists is None:
+            # The tweet with its author, read once: it answers "does it exist", and is the
+            # notification's tweet (with the counts the update below returns).
+            found = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
+            if found is None:
                 raise NotFoundError(f"No tweet with id {tweet_id!r}.")
+            tweet = _tweet(found)
             inserted = await conn.execute(
                 self._insert(table)
                 .values(user_id=user_id, tweet_id=key, created_at=now)
                 .on_conflict_do_nothing()
             )
-            if not inserted.rowcount:
+            if not inserted.rowcount:  # read again: a concurrent first like may have committed since
                 row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
                 return EngagementResult(metrics=_metrics(row), changed=False)
             row = (
@@ -367,12 +377,14 @@ class Store:
                 )
             ).first()
             assert row is not None
+            metrics = _metrics(row)
             created = None
             if row.author_id != user_id:
-                actor = await self._user_in(conn, user_id)
-                tweet = await self._tweet_in(conn, key)
+                if actor is None:
+                    actor = await self._user_in(conn, user_id)
+                tweet = dataclasses.replace(tweet, metrics=metrics)
                 created = await self._notify(conn, user_id=row.author_id, kind=kind, actor=actor, tweet=tweet, now=now)
-        return EngagementResult(metrics=_metrics(row), changed=True, created=created)
+        return EngagementResult(metrics=metrics, changed=True, created=created)
 
     # follows ----------------------------------------------------------------------------------
 
@@ -610,9 +622,6 @@ class Store:
             raise NotFoundError(f"No user with id {user_id!r}.")
         return UserRow(row.id, row.handle, row.display_name)
 
-    async def _tweet_in(self, conn: AsyncConnection, key: int) -> TweetRow:
-        row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).one()
-        return _tweet(row)
 
 def _notification(row: Row[Any]) -> NotificationRow:
     m = row._mapping
