@@ -243,6 +243,19 @@ class Connection:
 
     # operations -------------------------------------------------------------------------------
 
+    async def begin(self, op_id: str, parsed: tuple[str, dict[str, Any] | None, str | None]) -> None:
+        """What both sub-protocols do with a well-formed operation: the operations limit, parse
+        and validate (errors for this id only), then start it."""
+        over = self.over_operation_limit()
+        if over is not None:
+            return await self.send_errors(op_id, over)
+        query, variables, op_name = parsed
+        try:
+            prepared = self.server.engine.prepare(query, op_name)
+        except RequestError as exc:
+            return await self.send_errors(op_id, exc.errors)
+        self.start(op_id, prepared, variables, op_name)
+
     def start(self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None) -> None:
         operation = Operation.create(self, op_id, prepared, variables, op_name)
         self.ops[op_id] = operation
@@ -384,15 +397,7 @@ class TransportWsConnection(Connection):
             return await self.on_bad_frame(problem)
         if op_id in self.ops:
             return await self.close(cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists")
-        over = self.over_operation_limit()
-        if over is not None:
-            return await self.send_errors(op_id, over)
-        query, variables, op_name = parsed
-        try:
-            prepared = self.server.engine.prepare(query, op_name)
-        except RequestError as exc:
-            return await self.send_errors(op_id, exc.errors)
-        self.start(op_id, prepared, variables, op_name)
+        await self.begin(op_id, parsed)
 
 
 class LegacyWsConnection(Connection):
@@ -466,12 +471,4 @@ class LegacyWsConnection(Connection):
         previous = self.ops.pop(op_id, None)
         if previous is not None:  # subscriptions-transport-ws replaces an operation restarted under its id
             await previous.aclose()
-        over = self.over_operation_limit()
-        if over is not None:
-            return await self.send_errors(op_id, over)
-        query, variables, op_name = parsed
-        try:
-            prepared = self.server.engine.prepare(query, op_name)
-        except RequestError as exc:
-            return await self.send_errors(op_id, exc.errors)
-        self.start(op_id, prepared, variables, op_name)
+        await self.begin(op_id, parsed)
