@@ -47,6 +47,21 @@ async def test_fifty_subscribers_with_one_operation_cost_one_execution_per_event
     assert (shared.executions - before[0], shared.hits - before[1]) == (1, 49)
 
 
+async def test_newcomers_to_a_held_channel_share_one_execution_of_their_snapshot(live_server, api):
+    tweet_id = await api("alice").post("joined")
+    query = f'engagement(tweetId: "{tweet_id}") {{ tweetId likes }}'
+    first = await WsClient(live_server.ws_url).open()
+    await first.init(token("w0"))
+    assert await (await first.subscribe(query)).next() == {"tweetId": tweet_id, "likes": 0}
+    shared = live_server.tidings.ws.shared
+    before = (shared.executions, shared.hits)
+    for i in range(1, 21):  # the channel is held: each newcomer's snapshot is the held state
+        client = await WsClient(live_server.ws_url).open()
+        await client.init(token(f"w{i}"))
+        assert await (await client.subscribe(query)).next() == {"tweetId": tweet_id, "likes": 0}
+    assert (shared.executions - before[0], shared.hits - before[1]) == (0, 20)
+
+
 async def test_two_viewers_with_one_document_get_their_own_notifications(live_server, api, ws_as):
     alice, bob = api("alice"), api("bob")
     a_tweet, b_tweet = await alice.post("a"), await bob.post("b")

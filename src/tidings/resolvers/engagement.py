@@ -50,13 +50,13 @@ async def engagement_stream(
         # next newcomer. An event older than the snapshot (published before, delivered after)
         # is skipped.
         held = ctx.bus.newest(channel)
-        if held is not None:
-            current = events.metrics_row_of(held)
-        else:
-            current = await ctx.store.metrics(str(tweet_id))
-            ctx.bus.offer(channel, events.metrics_event(current))
-        yield EngagementMetrics.from_row(current)
-        last = current.updated_at
+        if held is None:
+            held = events.metrics_event(await ctx.store.metrics(str(tweet_id)))
+            ctx.bus.offer(channel, held)
+        # The snapshot is the event's own value object, the one its fan-out executed: every
+        # newcomer holding the same snapshot shares one execution and payload (server/shared.py).
+        yield events.metrics_of(held)
+        last = events.metrics_row_of(held).updated_at
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
                 await off_fanout()
