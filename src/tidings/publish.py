@@ -104,9 +104,11 @@ class Publisher:
             await self.send(
                 channels.notifications(created.notification.user_id), events.created_event(created)
             )
-        tweet_event = events.tweet_event(result.tweet)
-        for follower in result.follower_ids:
-            await self.send(channels.feed(follower), tweet_event)
+        followers = [channels.feed(follower) for follower in result.follower_ids]
+        try:
+            await self.bus.publish_many(followers, events.tweet_event(result.tweet))
+        except BrokerUnavailableError as exc:
+            log.error("tweet for %d followers' feeds not published: %s", len(followers), exc)
 
     async def followed(self, follower_id: str, followee_id: str, result: FollowResult) -> None:
         if result.changed:

@@ -5,11 +5,12 @@ burst of them could run out of connections)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 import pytest
 
-from tidings.bus import BroadcastBus, Event
+from tidings.bus import BroadcastBus, Event, channels
 
 from ..services import REDIS_URL
 
@@ -32,3 +33,25 @@ async def test_concurrent_publishes_arrive_in_the_order_they_were_made(url: str)
     finally:
         await bus.disconnect()
     assert received == list(range(900))
+
+
+@pytest.mark.parametrize("url", ["memory://", REDIS_URL], ids=["memory", "redis"])
+async def test_one_event_to_many_channels_reaches_each_in_order_with_the_rest(url: str) -> None:
+    bus = BroadcastBus(url, backlog_size=1000)
+    await bus.connect()
+    names = [channels.feed(f"order-{uuid.uuid4().hex}") for _ in range(50)]
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            mailboxes = [await stack.enter_async_context(bus.subscribe(name)) for name in names]
+            await asyncio.gather(
+                bus.publish(names[0], Event("tweet", {"i": 0})),
+                bus.publish_many(names, Event("tweet", {"i": 1})),  # one pipeline on Redis
+                bus.publish(names[0], Event("tweet", {"i": 2})),
+            )
+            first = [(await asyncio.wait_for(mailboxes[0].get(), 5)).data["i"] for _ in range(3)]
+            others = [(await asyncio.wait_for(m.get(), 5)).data["i"] for m in mailboxes[1:]]
+    finally:
+        await bus.disconnect()
+    assert first == [0, 1, 2]
+    assert others == [1] * 49
+    assert bus.published["feed"] == 52

@@ -54,6 +54,8 @@ def _backend(url: str, scheme: str) -> Supervisor | None:
 class EventBus(Protocol):
     async def publish(self, channel: str, event: Event) -> None: ...
 
+    async def publish_many(self, names: list[str], event: Event) -> None: ...
+
     def subscribe(
         self, channel: str, *, latest_only: bool = False
     ) -> contextlib.AbstractAsyncContextManager[Mailbox]: ...
@@ -125,13 +127,25 @@ class BroadcastBus:
 
     async def publish(self, channel: str, event: Event) -> None:
         """Send `event` to every subscriber of `channel` in every process on this broker."""
+        await self.publish_many([channel], event)
+
+    async def publish_many(self, names: list[str], event: Event) -> None:
+        """`publish` to each of `names` (a tweet to every follower's feed): in order, and on
+        Redis in one round trip instead of one per channel."""
+        if not names:
+            return
         message = event.encode()
+        many = getattr(self.backend, "publish_many", None)
         try:
             async with self._publish_order:
-                await self._broadcast.publish(channel, message)
+                if many is not None and len(names) > 1:
+                    await many(names, message)
+                else:
+                    for channel in names:
+                        await self._broadcast.publish(channel, message)
         except Exception as exc:
             raise BrokerUnavailableError(f"Could not publish to the event broker: {exc}") from exc
-        self.published[channels.kind_of(channel)] += 1
+        self.published[channels.kind_of(names[0])] += len(names)
 
     def subscribe(self, channel: str, *, latest_only: bool = False) -> contextlib.AbstractAsyncContextManager[Mailbox]:
         """A Mailbox of the events on `channel`, from now on. Leave the `async with` to unsubscribe."""

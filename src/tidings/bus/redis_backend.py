@@ -46,6 +46,13 @@ class RedisBackend(Supervisor):
     async def publish(self, channel: str, message: Any) -> None:
         await self.client.publish(channel, message)
 
+    async def publish_many(self, channels: list[str], message: Any) -> None:
+        """One message to many channels in one round trip (a pipeline, in order)."""
+        async with self.client.pipeline(transaction=False) as pipe:
+            for channel in channels:
+                pipe.publish(channel, message)
+            await pipe.execute()
+
     async def _close(self) -> None:
         await self.client.aclose()
         await self._listen_pool.disconnect()
