@@ -72,10 +72,12 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 class EchoServer:
-    def __init__(self, **options: Any) -> None:
+    """uvicorn on our protocol in a thread, serving `app` (the echo app unless told)."""
+
+    def __init__(self, app: Any = echo_app, **options: Any) -> None:
         self.port = free_port()
         config = uvicorn.Config(
-            echo_app,
+            app,
             host="127.0.0.1",
             port=self.port,
             ws="tidings.server.websocket:WebSocketProtocol",
@@ -337,24 +339,15 @@ async def test_a_vanished_client_ends_the_app_with_1006() -> None:
         seen.append(await receive())
         done.set()
 
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, ws="tidings.server.websocket:WebSocketProtocol", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        await asyncio.sleep(0.02)
+    server = EchoServer(app)
     try:
-        raw = await Raw.connect(port)
+        raw = await Raw.connect(server.port)
         await raw.open()
         raw.writer.transport.abort()
         assert await asyncio.to_thread(done.wait, 5)
         assert seen == [{"type": "websocket.disconnect", "code": 1006, "reason": ""}]
     finally:
-        server.should_exit = True
-        thread.join(10)
+        await asyncio.to_thread(server.stop)
 
 
 async def test_a_client_that_stops_answering_pings_is_closed_with_1011() -> None:
