@@ -11,10 +11,8 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +23,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright, expect
 
-from ..processes import stop_process
+from ..processes import stop_process, tidings_bin
 
 REPO = Path(__file__).resolve().parents[2]
 DIST = REPO / "frontend" / "dist"
@@ -39,19 +37,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _tidings_bin() -> str:
-    """`TIDINGS_BIN`, else the `tidings` beside this Python, else the one on PATH."""
-    from_env = os.environ.get("TIDINGS_BIN")
-    if from_env:
-        return from_env
-    beside_python = Path(sys.executable).with_name("tidings")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("tidings")
-    assert found is not None, "the tidings command is not installed (pip install -e .)"
-    return found
 
 
 class DemoServer:
@@ -75,7 +60,7 @@ class DemoServer:
         assert self.process is None, "server already running"
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [_tidings_bin(), "serve", "--demo", "--port", str(self.port)],
+                [tidings_bin(), "serve", "--demo", "--port", str(self.port)],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

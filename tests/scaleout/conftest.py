@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -26,19 +24,10 @@ from tidings.store.migration import migrate
 from ..clients import Api, WsClient
 from ..conftest import free_port
 from ..factories import SECRET, token
-from ..processes import stop_process
+from ..processes import stop_process, tidings_bin
 from ..services import REDIS_URL, database_url, drop_schema, new_schema, redis_command
 
 READY_TIMEOUT = 20.0
-
-
-def tidings_bin() -> str:
-    beside_python = Path(sys.executable).with_name("tidings")
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("tidings")
-    assert found is not None, "the tidings command is not installed (pip install -e .)"
-    return found
 
 
 class Node:
