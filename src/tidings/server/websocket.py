@@ -181,10 +181,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.state = OPEN
         self._key = None
         self._start_keepalive()
-        if self._read_paused:
-            self._resume_reading()
-        if self._buffer:
-            self._read_frames()
+        self._resume_reading()  # and read the frames sent before we accepted
 
     # frames in --------------------------------------------------------------------------------
 
@@ -325,7 +322,6 @@ class WebSocketProtocol(asyncio.Protocol):
         message = inbox.pop(0)
         if self._read_paused and not inbox and self.state == OPEN:
             self._resume_reading()
-            self._read_frames()  # what arrived before the pause
         return message
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -368,9 +364,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self._queue_disconnect(code, reason)
         self._cancel_timer()
         self._timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, self._close_transport, True)
-        if self._read_paused:  # the peer's close frame may be behind what the app left unread
-            self._resume_reading()
-            self._read_frames()
+        self._resume_reading()  # the peer's close frame may be behind what the app left unread
 
     # plumbing ---------------------------------------------------------------------------------
 
@@ -409,5 +403,8 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport.pause_reading()
 
     def _resume_reading(self) -> None:
-        self._read_paused = False
-        self.transport.resume_reading()
+        """Read the socket again (if paused), and parse what is already buffered."""
+        if self._read_paused:
+            self._read_paused = False
+            self.transport.resume_reading()
+        self._read_frames()
