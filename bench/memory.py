@@ -42,7 +42,9 @@ async def clients(n: int, url: str, token: str, tweet_id: str) -> None:
     async def one() -> None:
         async with gate:
             ws = await connect(url, subprotocols=["graphql-transport-ws"], compression=None)  # type: ignore[list-item]
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+            await ws.send(
+                json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+            )
             await ws.recv()
             payload = {"query": QUERY, "variables": {"t": tweet_id}}
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
@@ -63,7 +65,9 @@ def owner(trace: tracemalloc.Traceback) -> tuple[str, str]:
     for frame in reversed(list(trace)):
         for package in PACKAGES:
             if package in frame.filename:
-                return package.strip("/"), f"{frame.filename.split('site-packages/')[-1].split('/src/')[-1]}:{frame.lineno}"
+                return package.strip(
+                    "/"
+                ), f"{frame.filename.split('site-packages/')[-1].split('/src/')[-1]}:{frame.lineno}"
     return "other", "other"
 
 
@@ -87,8 +91,15 @@ async def serve(args: argparse.Namespace, settings: Settings) -> None:
 
     async def open_clients(n: int) -> asyncio.subprocess.Process:
         child = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--child", str(n), f"ws://127.0.0.1:{args.port}/graphql", token, tweet_id,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            sys.executable,
+            __file__,
+            "--child",
+            str(n),
+            f"ws://127.0.0.1:{args.port}/graphql",
+            token,
+            tweet_id,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         assert child.stdout is not None
         line = await child.stdout.readline()
@@ -113,7 +124,9 @@ async def serve(args: argparse.Namespace, settings: Settings) -> None:
     await asyncio.sleep(1)
     gc.collect()
     grown = rss_kb() - before_kb
-    print(f"{args.ws}: {args.subs} subscribers in {took:.2f} s; RSS +{grown / 1024:.1f} MB = {grown / args.subs:.1f} kB each")
+    print(
+        f"{args.ws}: {args.subs} subscribers in {took:.2f} s; RSS +{grown / 1024:.1f} MB = {grown / args.subs:.1f} kB each"
+    )
     if before is not None:
         stats = tracemalloc.take_snapshot().compare_to(before, "traceback")
         by_package: Counter[str] = Counter()
@@ -137,7 +150,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         asyncio.run(clients(int(sys.argv[2]), *sys.argv[3:6]))
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--subs", type=int, default=2000)
     parser.add_argument("--ws", default="tidings", choices=["tidings", "websockets-sansio", "websockets"])
     parser.add_argument("--port", type=int, default=9310)

@@ -16,7 +16,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def load(paths: list[Path], servers: set[str] | None) -> dict[str, list[tuple[int, float, float]]]:
@@ -34,7 +34,9 @@ def load(paths: list[Path], servers: set[str] | None) -> dict[str, list[tuple[in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("results", type=Path, nargs="+")
     parser.add_argument("--servers", help="comma-separated server names to plot")

@@ -33,7 +33,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from tidings.auth import issue  # noqa: E402
+from tidings.auth import issue
 
 PROTOCOLS = ["graphql-transport-ws", "graphql-ws"]
 NOTIFICATIONS = "subscription($a: String) { notifications(after: $a) { kind cursor } }"
@@ -69,8 +69,15 @@ class Soak:
         self.actors = [f"soak{self.tag}a{i}" for i in range(20)]
         self.received: dict[str, list[int]] = {u: [] for u in self.followers}
         self.stop = asyncio.Event()
-        self.counts: dict[str, int] = {"connects": 0, "drops": 0, "churn": 0, "mutations": 0, "mutation_errors": 0,
-                                       "follower_errors": 0, "duplicates_seen": 0}
+        self.counts: dict[str, int] = {
+            "connects": 0,
+            "drops": 0,
+            "churn": 0,
+            "mutations": 0,
+            "mutation_errors": 0,
+            "follower_errors": 0,
+            "duplicates_seen": 0,
+        }
         self.samples: list[tuple[float, float | None]] = []
         self.lines: list[str] = []
 
@@ -81,9 +88,14 @@ class Soak:
     def token(self, user: str) -> str:
         return issue(user, secret=self.secret, name=user.capitalize())
 
-    async def gql(self, http: httpx.AsyncClient, user: str, query: str, variables: dict[str, Any] | None = None) -> Any:
-        r = await http.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
-                            headers={"Authorization": f"Bearer {self.token(user)}"})
+    async def gql(
+        self, http: httpx.AsyncClient, user: str, query: str, variables: dict[str, Any] | None = None
+    ) -> Any:
+        r = await http.post(
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.token(user)}"},
+        )
         body = r.json()
         if body.get("errors"):
             raise RuntimeError(str(body["errors"])[:200])
@@ -97,9 +109,21 @@ class Soak:
         last = received[-1] if received else 0
         async with connect(self.ws_url, subprotocols=[protocol], max_size=2**24) as ws:  # type: ignore[list-item]
             self.counts["connects"] += 1
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token(user)}"}}))
+            await ws.send(
+                json.dumps(
+                    {"type": "connection_init", "payload": {"authorization": f"Bearer {self.token(user)}"}}
+                )
+            )
             start = "subscribe" if protocol == PROTOCOLS[0] else "start"
-            await ws.send(json.dumps({"type": start, "id": "n", "payload": {"query": NOTIFICATIONS, "variables": {"a": str(last)}}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": start,
+                        "id": "n",
+                        "payload": {"query": NOTIFICATIONS, "variables": {"a": str(last)}},
+                    }
+                )
+            )
             while True:
                 timeout = 3.0 if final else until - time.monotonic()
                 if timeout <= 0:
@@ -150,11 +174,22 @@ class Soak:
             try:
                 async with connect(self.ws_url, subprotocols=[protocol]) as ws:  # type: ignore[list-item]
                     user = random.choice(self.actors)
-                    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token(user)}"}}))
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "connection_init",
+                                "payload": {"authorization": f"Bearer {self.token(user)}"},
+                            }
+                        )
+                    )
                     start = "subscribe" if protocol == PROTOCOLS[0] else "start"
-                    for i, q in enumerate((f'subscription {{ engagement(tweetId: "{hot}") {{ likes }} }}',
-                                           "subscription { trending { topics { topic } } }",
-                                           'subscription { typing(conversationId: "soak") { isTyping } }')):
+                    for i, q in enumerate(
+                        (
+                            f'subscription {{ engagement(tweetId: "{hot}") {{ likes }} }}',
+                            "subscription { trending { topics { topic } } }",
+                            'subscription { typing(conversationId: "soak") { isTyping } }',
+                        )
+                    ):
                         await ws.send(json.dumps({"type": start, "id": str(i), "payload": {"query": q}}))
                     end = time.monotonic() + random.uniform(0, 2)
                     while (left := end - time.monotonic()) > 0:
@@ -181,12 +216,18 @@ class Soak:
             try:
                 if random.random() < 0.8:
                     target = random.choice(self.followers)
-                    await self.gql(http, actor, "mutation($c: String!) { postTweet(content: $c) { id } }",
-                                   {"c": f"hello @{target} #soak{random.randrange(5)}"})
+                    await self.gql(
+                        http,
+                        actor,
+                        "mutation($c: String!) { postTweet(content: $c) { id } }",
+                        {"c": f"hello @{target} #soak{random.randrange(5)}"},
+                    )
                 else:
                     like = random.choice(("likeTweet", "unlikeTweet"))
                     await self.gql(http, actor, f'mutation {{ {like}(tweetId: "{hot}") {{ likes }} }}')
-                    await self.gql(http, actor, 'mutation { setTyping(conversationId: "soak", isTyping: true) }')
+                    await self.gql(
+                        http, actor, 'mutation { setTyping(conversationId: "soak", isTyping: true) }'
+                    )
                 self.counts["mutations"] += 1
             except Exception as exc:
                 self.counts["mutation_errors"] += 1
@@ -214,12 +255,20 @@ class Soak:
         elapsed = time.monotonic() - started
         self.samples.append((elapsed, rss))
         try:
-            stats = (await self.gql(http, self.actors[0], "{ stats { connections subscriptions eventsPublished messagesDelivered } }"))["stats"]
+            stats = (
+                await self.gql(
+                    http,
+                    self.actors[0],
+                    "{ stats { connections subscriptions eventsPublished messagesDelivered } }",
+                )
+            )["stats"]
         except Exception as exc:
             stats = {"error": repr(exc)[:80]}
         shown = f"{rss:.1f} MB" if rss is not None else "n/a"
-        self.say(f"t={elapsed:6.0f}s rss={shown} {stats} connects={self.counts['connects']} "
-                 f"drops={self.counts['drops']} churn={self.counts['churn']} mutations={self.counts['mutations']}")
+        self.say(
+            f"t={elapsed:6.0f}s rss={shown} {stats} connects={self.counts['connects']} "
+            f"drops={self.counts['drops']} churn={self.counts['churn']} mutations={self.counts['mutations']}"
+        )
         return stats  # type: ignore[no-any-return]
 
     # the run ---------------------------------------------------------------------------------
@@ -228,7 +277,14 @@ class Soak:
         cursors: list[int] = []
         after = "0"
         while True:
-            page = (await self.gql(http, user, "query($a: String) { notifications(first: 100, after: $a) { cursor } }", {"a": after}))["notifications"]
+            page = (
+                await self.gql(
+                    http,
+                    user,
+                    "query($a: String) { notifications(first: 100, after: $a) { cursor } }",
+                    {"a": after},
+                )
+            )["notifications"]
             if not page:
                 return cursors
             cursors += [int(n["cursor"]) for n in page]
@@ -238,16 +294,25 @@ class Soak:
         async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=50)) as http:
             for user in self.actors + self.followers:  # known users, so that @mentions resolve
                 await self.gql(http, user, "{ viewer { id } }")
-            hot = (await self.gql(http, self.actors[0], 'mutation { postTweet(content: "hot #soak") { id } }'))["postTweet"]["id"]
+            hot = (
+                await self.gql(http, self.actors[0], 'mutation { postTweet(content: "hot #soak") { id } }')
+            )["postTweet"]["id"]
             started = time.monotonic()
-            self.say(f"soak {self.args.minutes} min against {self.url}: {len(self.followers)} followers, "
-                     f"{self.args.rate}/s mutations, {self.args.churn}/s churn connections")
+            self.say(
+                f"soak {self.args.minutes} min against {self.url}: {len(self.followers)} followers, "
+                f"{self.args.rate}/s mutations, {self.args.churn}/s churn connections"
+            )
             await self.sample(http, started)
             readies = [asyncio.Event() for _ in self.followers]
-            followers = [asyncio.create_task(self.follower(u, r)) for u, r in zip(self.followers, readies, strict=True)]
+            followers = [
+                asyncio.create_task(self.follower(u, r)) for u, r in zip(self.followers, readies, strict=True)
+            ]
             await asyncio.gather(*(r.wait() for r in readies))
-            others = [asyncio.create_task(self.churner(hot)), asyncio.create_task(self.writer(http, hot)),
-                      asyncio.create_task(self.monitor(http, started))]
+            others = [
+                asyncio.create_task(self.churner(hot)),
+                asyncio.create_task(self.writer(http, hot)),
+                asyncio.create_task(self.monitor(http, started)),
+            ]
             await asyncio.sleep(self.args.minutes * 60)
             self.stop.set()
             await asyncio.gather(*others)
@@ -268,13 +333,21 @@ class Soak:
         peak = max((rss or 0) for _, rss in self.samples)
         self.say("--- summary ---")
         self.say(f"duration: {self.args.minutes} min; notifications in the store for followers: {total}")
-        self.say(f"connects: {self.counts['connects']} follower sessions, {self.counts['drops']} drops "
-                 f"({self.counts['churn']} churn sockets); mutations: {self.counts['mutations']} ok, "
-                 f"{self.counts['mutation_errors']} failed")
-        self.say(f"rss: warm-up (t>={self.args.warmup:.0f}s) {warm:.1f} MB, end {end:.1f} MB, peak {peak:.1f} MB, "
-                 f"growth {growth:+.1f}%" if warm and end else "rss: n/a (give --pid)")
-        self.say(f"lost: {lost}, duplicated: {duplicated}, out of order: {disorder}, "
-                 f"follower errors: {self.counts['follower_errors']}")
+        self.say(
+            f"connects: {self.counts['connects']} follower sessions, {self.counts['drops']} drops "
+            f"({self.counts['churn']} churn sockets); mutations: {self.counts['mutations']} ok, "
+            f"{self.counts['mutation_errors']} failed"
+        )
+        self.say(
+            f"rss: warm-up (t>={self.args.warmup:.0f}s) {warm:.1f} MB, end {end:.1f} MB, peak {peak:.1f} MB, "
+            f"growth {growth:+.1f}%"
+            if warm and end
+            else "rss: n/a (give --pid)"
+        )
+        self.say(
+            f"lost: {lost}, duplicated: {duplicated}, out of order: {disorder}, "
+            f"follower errors: {self.counts['follower_errors']}"
+        )
         self.say(f"server after the run: {final}")
         ok = lost == 0 and duplicated == 0 and disorder == 0
         return 0 if ok else 1
@@ -284,14 +357,18 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--minutes", type=float, default=10.0)
     p.add_argument("--url", help="a running server (default: start `tidings serve` on a free port)")
-    p.add_argument("--secret", default=os.environ.get("TIDINGS_SECRET"), help="its TIDINGS_SECRET (with --url)")
+    p.add_argument(
+        "--secret", default=os.environ.get("TIDINGS_SECRET"), help="its TIDINGS_SECRET (with --url)"
+    )
     p.add_argument("--pid", type=int, help="its process id, for RSS (with --url)")
     p.add_argument("--followers", type=int, default=30)
     p.add_argument("--rate", type=float, default=20.0, help="mutations a second")
     p.add_argument("--churn", type=float, default=10.0, help="short-lived sockets a second")
     p.add_argument("--every", type=float, default=30.0, help="seconds between samples")
     p.add_argument("--warmup", type=float, default=60.0, help="seconds before the RSS baseline")
-    p.add_argument("--out", type=Path, help="write the output here too (default bench/results/soak-<time>.txt)")
+    p.add_argument(
+        "--out", type=Path, help="write the output here too (default bench/results/soak-<time>.txt)"
+    )
     args = p.parse_args()
     server: subprocess.Popen[bytes] | None = None
     workdir = tempfile.TemporaryDirectory(prefix="tidings-soak-")
@@ -301,9 +378,16 @@ def main() -> int:
         url, secret, pid = args.url.rstrip("/"), args.secret, args.pid
     else:
         port, secret = free_port(), "soak-secret-" + "x" * 32
-        env = {**os.environ, "TIDINGS_PORT": str(port), "TIDINGS_SECRET": secret, "TIDINGS_LOG_LEVEL": "warning",
-               "TIDINGS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir.name}/soak.db", "TIDINGS_BROKER_URL": "memory://",
-               "TIDINGS_MUTATION_RATE": "0", "TIDINGS_TRENDING_INTERVAL": "1"}
+        env = {
+            **os.environ,
+            "TIDINGS_PORT": str(port),
+            "TIDINGS_SECRET": secret,
+            "TIDINGS_LOG_LEVEL": "warning",
+            "TIDINGS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir.name}/soak.db",
+            "TIDINGS_BROKER_URL": "memory://",
+            "TIDINGS_MUTATION_RATE": "0",
+            "TIDINGS_TRENDING_INTERVAL": "1",
+        }
         server = subprocess.Popen([str(Path(sys.executable).parent / "tidings"), "serve"], env=env)
         url, pid = f"http://127.0.0.1:{port}", server.pid
         deadline = time.monotonic() + 30

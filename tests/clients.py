@@ -84,7 +84,10 @@ class WsClient:
 
     async def open(self) -> WsClient:
         self.ws = await connect(
-            self.url, subprotocols=[self.protocol], max_size=2**24, additional_headers=self.headers  # type: ignore[list-item]
+            self.url,
+            subprotocols=[self.protocol],
+            max_size=2**24,
+            additional_headers=self.headers,  # type: ignore[list-item]
         )
         WsClient.OPEN.append(self)
         self.closed = asyncio.get_running_loop().create_future()
@@ -126,7 +129,9 @@ class WsClient:
             assert ka == {"type": "ka"}
         return ack
 
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, op_id: str | None = None) -> Stream:
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, op_id: str | None = None
+    ) -> Stream:
         op_id = op_id or str(next(self._ids))
         stream = self.streams[op_id] = Stream(self, op_id)
         head = query.strip()
@@ -136,7 +141,9 @@ class WsClient:
         self.last_field[op_id] = field
         kind = "subscribe" if self.protocol == TRANSPORT_WS else "start"
         before = self.live() if self.live is not None else 0
-        await self.send({"type": kind, "id": op_id, "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"type": kind, "id": op_id, "payload": {"query": query, "variables": variables or {}}}
+        )
         if self.live is not None and query.lstrip().startswith("subscription"):
             deadline = asyncio.get_running_loop().time() + 5
             while self.live() <= before and stream.queue.empty():  # live, or answered (an error)
@@ -188,7 +195,9 @@ class Api:
 
     async def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         return response.json()  # type: ignore[no-any-return]
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -198,6 +207,7 @@ class Api:
 
     async def post(self, content: str, reply_to: str | None = None) -> str:
         data = await self(
-            "mutation($c: String!, $r: ID) { postTweet(content: $c, replyTo: $r) { id } }", {"c": content, "r": reply_to}
+            "mutation($c: String!, $r: ID) { postTweet(content: $c, replyTo: $r) { id } }",
+            {"c": content, "r": reply_to},
         )
         return data["postTweet"]["id"]  # type: ignore[no-any-return]

@@ -17,8 +17,18 @@ def test_defaults_match_the_contract(monkeypatch):
         if key.startswith("TIDINGS_"):
             monkeypatch.delenv(key)
     s = Settings()
-    assert (s.broker_url, s.database_url, s.host, s.port) == ("memory://", "sqlite+aiosqlite:///./tidings.db", "127.0.0.1", 8000)
-    assert (s.trending_interval, s.trending_window, s.init_timeout, s.max_query_bytes) == (5.0, 900, 5.0, 65536)
+    assert (s.broker_url, s.database_url, s.host, s.port) == (
+        "memory://",
+        "sqlite+aiosqlite:///./tidings.db",
+        "127.0.0.1",
+        8000,
+    )
+    assert (s.trending_interval, s.trending_window, s.init_timeout, s.max_query_bytes) == (
+        5.0,
+        900,
+        5.0,
+        65536,
+    )
 
 
 def test_a_bad_value_names_the_variable(monkeypatch):

@@ -58,7 +58,14 @@ def _token(args: argparse.Namespace) -> int:
     if not settings.secret:
         raise ConfigError("TIDINGS_SECRET is not set; a token needs the secret the server verifies it with")
     print(
-        issue(args.user_id, secret=settings.secret, name=args.name, handle=args.handle, role=args.role, ttl=args.ttl)
+        issue(
+            args.user_id,
+            secret=settings.secret,
+            name=args.name,
+            handle=args.handle,
+            role=args.role,
+            ttl=args.ttl,
+        )
     )
     return 0
 
@@ -118,7 +125,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
         except ValueError:
             value = 0
         if value <= 0:
-            raise argparse.ArgumentTypeError(f"{raw!r} is not a positive {'integer' if kind is int else 'number'}")
+            raise argparse.ArgumentTypeError(
+                f"{raw!r} is not a positive {'integer' if kind is int else 'number'}"
+            )
         return value
 
     return parse
@@ -138,7 +147,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="bind port (TIDINGS_PORT, default 8000)")
     serve.add_argument("--demo", action="store_true", help="load demo users and tweets; enable /demo/token")
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes (default 1; more need a redis:// or postgres:// bus)"
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (default 1; more need a redis:// or postgres:// bus)",
     )
     serve.add_argument("--no-migrate", action="store_true", help="do not run `tidings migrate` first")
     serve.set_defaults(run=_serve)
@@ -155,7 +167,9 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export_schema)
     cfg = sub.add_parser("config", help="print the effective configuration, secrets hidden")
     cfg.set_defaults(run=_config)
-    sim = sub.add_parser("simulate", help="drive a running server with realistic activity (its dashboard comes alive)")
+    sim = sub.add_parser(
+        "simulate", help="drive a running server with realistic activity (its dashboard comes alive)"
+    )
     sim.add_argument("--users", type=_positive(int), default=20, help="simulated users (default 20)")
     sim.add_argument("--rate", type=_positive(float), default=10.0, help="actions a second (default 10)")
     sim.add_argument("--duration", type=_positive(float), default=60.0, help="seconds to run (default 60)")

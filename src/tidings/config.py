@@ -9,7 +9,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import annotated_types
@@ -17,7 +17,6 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from .errors import ConfigError
 from .logs import redact
@@ -39,7 +38,9 @@ class Settings(BaseSettings):
 
     broker_url: str = Field("memory://", description="broadcaster backend: memory://, redis://, postgres://")
     database_url: str = Field("sqlite+aiosqlite:///./tidings.db", description="SQLAlchemy async URL")
-    secret: str = Field("", description="HS256 secret for JWTs; random per process when unset (not in production)")
+    secret: str = Field(
+        "", description="HS256 secret for JWTs; random per process when unset (not in production)"
+    )
     env: Literal["development", "production"] = Field(
         "development", description="production refuses to start without TIDINGS_SECRET"
     )
@@ -56,7 +57,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, gt=0, description="largest HTTP request body")
     max_frame_bytes: int = Field(65536, gt=0, description="largest WebSocket frame accepted")
     allowed_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="extra browser origins allowed to open a WebSocket (comma-separated)"
+        default_factory=list,
+        description="extra browser origins allowed to open a WebSocket (comma-separated)",
     )
     backlog_size: int = Field(256, gt=0, description="events a notifications/feed subscriber may fall behind")
     # Abuse limits (docs/PROTOCOL.md): 0 turns one off. Per-IP limits are per process, and skip
@@ -66,14 +68,20 @@ class Settings(BaseSettings):
         100, ge=0, description="active operations on one WebSocket; the next `subscribe` gets an `error`"
     )
     max_connections_per_user: int = Field(50, ge=0, description="open WebSockets of one user (close 4430)")
-    max_connections_per_ip: int = Field(500, ge=0, description="open WebSockets from one address (close 4431)")
+    max_connections_per_ip: int = Field(
+        500, ge=0, description="open WebSockets from one address (close 4431)"
+    )
     connect_rate_per_ip: float = Field(
         50.0, ge=0, description="new WebSockets a second from one address, burst twice that (close 4432)"
     )
     mutation_rate: float = Field(
-        20.0, ge=0, description="mutations a second per user, burst `mutation_burst` (Redis-shared on redis://)"
+        20.0,
+        ge=0,
+        description="mutations a second per user, burst `mutation_burst` (Redis-shared on redis://)",
     )
-    mutation_burst: int = Field(60, gt=0, description="mutations a user may send at once before the rate applies")
+    mutation_burst: int = Field(
+        60, gt=0, description="mutations a user may send at once before the rate applies"
+    )
     limit_exempt: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],
         description="addresses or networks the per-IP limits skip (comma-separated)",
@@ -86,13 +94,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="log line format")
     log_level: str = Field("info", description="log level: debug, info, warning, error or critical")
     metrics_dir: Path | None = Field(
-        None, description="a directory shared by the worker processes of one host; /metrics then sums them all"
+        None,
+        description="a directory shared by the worker processes of one host; /metrics then sums them all",
     )
     ws_per_message_deflate: bool = Field(
         False, description="permessage-deflate on WebSockets (served by uvicorn's websockets-sansio then)"
     )
     ws_impl: Literal["tidings", "websockets-sansio", "websockets", "wsproto"] = Field(
-        "tidings", description="WebSocket implementation under uvicorn: ours (server/websocket.py) or one of uvicorn's"
+        "tidings",
+        description="WebSocket implementation under uvicorn: ours (server/websocket.py) or one of uvicorn's",
     )
 
     @field_validator("allowed_origins", mode="before")

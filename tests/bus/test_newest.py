@@ -15,7 +15,9 @@ async def test_the_newest_state_wins_whatever_the_delivery_order():
             assert bus.newest(channel) is None
             bus.offer(channel, Event("metrics", {"likes": 1}, order=10.0))
             await bus.publish(channel, Event("metrics", {"likes": 3}, order=30.0))
-            await bus.publish(channel, Event("metrics", {"likes": 2}, order=20.0))  # committed earlier, published later
+            await bus.publish(
+                channel, Event("metrics", {"likes": 2}, order=20.0)
+            )  # committed earlier, published later
             await mailbox.get()
             assert bus.newest(channel).data == {"likes": 3}
             bus.offer(channel, Event("metrics", {"likes": 1}, order=10.0))

@@ -77,7 +77,9 @@ async def test_a_postgres_channel_longer_than_an_identifier_still_delivers():
 
 
 def test_kafka_is_refused_saying_so_and_what_to_use_instead():
-    refusal = r"TIDINGS_BROKER_URL is 'kafka://127.0.0.1:9092'; expected redis://HOST:6379 .*Kafka is not supp"
+    refusal = (
+        r"TIDINGS_BROKER_URL is 'kafka://127.0.0.1:9092'; expected redis://HOST:6379 .*Kafka is not supp"
+    )
     with pytest.raises(ConfigError, match=refusal):
         BroadcastBus("kafka://127.0.0.1:9092")
     with pytest.raises(ConfigError, match=refusal):

@@ -22,8 +22,14 @@ async def test_the_npm_graphql_ws_client_receives_an_event_caused_by_an_http_mut
     tweet_id = await alice.post("seen from node")
     query = f'subscription {{ engagement(tweetId: "{tweet_id}") {{ tweetId likes }} }}'
     proc = await asyncio.create_subprocess_exec(
-        node, str(INTEROP / "subscribe.mjs"), live_server.ws_url, token("nodeuser"), query, "2",
-        stdout=asyncio.subprocess.PIPE, cwd=INTEROP,
+        node,
+        str(INTEROP / "subscribe.mjs"),
+        live_server.ws_url,
+        token("nodeuser"),
+        query,
+        "2",
+        stdout=asyncio.subprocess.PIPE,
+        cwd=INTEROP,
     )
     assert proc.stdout is not None
     try:
@@ -42,9 +48,14 @@ async def test_the_npm_graphql_ws_client_receives_an_event_caused_by_an_http_mut
 
 async def test_the_npm_client_sees_a_bad_token_refused_with_4403(live_server):
     proc = await asyncio.create_subprocess_exec(
-        shutil.which("node") or "node", str(INTEROP / "subscribe.mjs"), live_server.ws_url, "bad-token",
-        "subscription { trending { windowSeconds } }", "1",
-        stdout=asyncio.subprocess.PIPE, cwd=INTEROP,
+        shutil.which("node") or "node",
+        str(INTEROP / "subscribe.mjs"),
+        live_server.ws_url,
+        "bad-token",
+        "subscription { trending { windowSeconds } }",
+        "1",
+        stdout=asyncio.subprocess.PIPE,
+        cwd=INTEROP,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), 15)
     assert proc.returncode == 1

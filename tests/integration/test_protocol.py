@@ -32,7 +32,9 @@ async def test_a_bad_token_closes_with_4403_and_yields_nothing(live_server, case
     bad = expired_token() if BAD_TOKENS[case] == "EXPIRED" else BAD_TOKENS[case]
     client = await WsClient(live_server.ws_url, TRANSPORT_WS).open()
     await client.init(bad, expect_ack=False)
-    await client.send({"type": "subscribe", "id": "1", "payload": {"query": "subscription { trending { windowSeconds } }"}})
+    await client.send(
+        {"type": "subscribe", "id": "1", "payload": {"query": "subscription { trending { windowSeconds } }"}}
+    )
     closed = await client.wait_closed()
     assert closed.code == 4403
     assert closed.reason.startswith("Forbidden")
@@ -76,7 +78,9 @@ async def test_no_connection_init_within_the_timeout_closes_with_4408(tmp_path, 
 
 async def test_subscribe_before_ack_closes_with_4401(live_server):
     client = await WsClient(live_server.ws_url, TRANSPORT_WS).open()
-    await client.send({"type": "subscribe", "id": "1", "payload": {"query": "subscription { trending { windowSeconds } }"}})
+    await client.send(
+        {"type": "subscribe", "id": "1", "payload": {"query": "subscription { trending { windowSeconds } }"}}
+    )
     assert (await client.wait_closed()).code == 4401
 
 
@@ -133,7 +137,10 @@ BAD_FRAMES = {
         '{"type": "subscribe", "id": 7, "payload": {"query": "{ viewer { id } }"}}',
         "Invalid message: 'id' must be a non-empty string",
     ),
-    "payload not an object": ('{"type": "subscribe", "id": "1", "payload": "x"}', "Invalid message: 'payload' must be an object"),
+    "payload not an object": (
+        '{"type": "subscribe", "id": "1", "payload": "x"}',
+        "Invalid message: 'payload' must be an object",
+    ),
     "query not a string": (
         '{"type": "subscribe", "id": "1", "payload": {"query": 42}}',
         "Invalid message: 'payload.query' must be a string",
@@ -219,7 +226,9 @@ async def test_a_query_over_the_socket_gets_next_then_complete(ws_as, protocol):
 async def test_a_browser_origin_that_is_not_allowed_is_refused(live_server):
     with pytest.raises(Exception) as info:
         async with connect(
-            live_server.ws_url, subprotocols=[TRANSPORT_WS], origin="https://evil.example"  # type: ignore[list-item, arg-type]
+            live_server.ws_url,
+            subprotocols=[TRANSPORT_WS],
+            origin="https://evil.example",  # type: ignore[list-item, arg-type]
         ):
             pass
     assert "403" in str(info.value)

@@ -6,20 +6,26 @@ import asyncio
 
 from ..conftest import eventually
 
-NOTE = "notifications { kind cursor unreadCount notification { kind actor { id } tweet { id content } read } }"
+NOTE = (
+    "notifications { kind cursor unreadCount notification { kind actor { id } tweet { id content } read } }"
+)
 
 
 async def test_like_notifies_the_author_once(ws_as, api):
     alice, bob = api("alice"), api("bob")
     tweet_id = await alice.post("hi")
     async with ws_as("alice") as alice_ws:
-        stream = await alice_ws.subscribe("notifications { kind notification { kind actor { id } tweet { id } } }")
+        stream = await alice_ws.subscribe(
+            "notifications { kind notification { kind actor { id } tweet { id } } }"
+        )
         await bob(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
         assert await stream.next() == {
             "kind": "CREATED",
             "notification": {"kind": "LIKE", "actor": {"id": "bob"}, "tweet": {"id": tweet_id}},
         }
-        assert await bob(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {"likeTweet": {"likes": 1}}
+        assert await bob(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {
+            "likeTweet": {"likes": 1}
+        }
         assert await stream.silent_for(0.3)
 
 
@@ -28,7 +34,9 @@ async def test_like_by_the_author_sends_no_notification(ws_as, api):
     tweet_id = await alice.post("my own")
     async with ws_as("alice") as alice_ws:
         stream = await alice_ws.subscribe("notifications { kind }")
-        assert await alice(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {"likeTweet": {"likes": 1}}
+        assert await alice(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {
+            "likeTweet": {"likes": 1}
+        }
         assert await stream.silent_for(0.3)
     assert await alice("{ unreadCount }") == {"unreadCount": 0}
 
@@ -38,7 +46,9 @@ async def test_engagement_sends_current_counts_then_changes(ws_as, api):
     tweet_id = await alice.post("count me")
     await bob(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
     async with ws_as("dave") as dave:
-        stream = await dave.subscribe(f'engagement(tweetId: "{tweet_id}") {{ tweetId likes replies retweets }}')
+        stream = await dave.subscribe(
+            f'engagement(tweetId: "{tweet_id}") {{ tweetId likes replies retweets }}'
+        )
         assert await stream.next() == {"tweetId": tweet_id, "likes": 1, "replies": 0, "retweets": 0}
         await carol(f'mutation {{ retweet(tweetId: "{tweet_id}") {{ retweets }} }}')
         assert await stream.next() == {"tweetId": tweet_id, "likes": 1, "replies": 0, "retweets": 1}
@@ -50,7 +60,9 @@ async def test_unlike_keeps_the_notification(api):
     alice, bob = api("alice"), api("bob")
     tweet_id = await alice.post("like then unlike")
     await bob(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
-    assert await bob(f'mutation {{ unlikeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {"unlikeTweet": {"likes": 0}}
+    assert await bob(f'mutation {{ unlikeTweet(tweetId: "{tweet_id}") {{ likes }} }}') == {
+        "unlikeTweet": {"likes": 0}
+    }
     data = await alice("{ notifications { kind actor { id } } unreadCount }")
     assert data == {"notifications": [{"kind": "LIKE", "actor": {"id": "bob"}}], "unreadCount": 1}
 
@@ -100,12 +112,18 @@ async def test_reply_bumps_replies_and_notifies_the_parent_author(ws_as, api):
     alice, bob = api("alice"), api("bob")
     parent = await alice.post("parent")
     async with ws_as("alice") as alice_ws:
-        notes = await alice_ws.subscribe("notifications { notification { kind actor { id } tweet { content replyTo } } }")
+        notes = await alice_ws.subscribe(
+            "notifications { notification { kind actor { id } tweet { content replyTo } } }"
+        )
         counts = await alice_ws.subscribe(f'engagement(tweetId: "{parent}") {{ replies }}')
         assert await counts.next() == {"replies": 0}
         await bob.post("@alice a reply", reply_to=parent)
         assert await notes.next() == {
-            "notification": {"kind": "REPLY", "actor": {"id": "bob"}, "tweet": {"content": "@alice a reply", "replyTo": parent}}
+            "notification": {
+                "kind": "REPLY",
+                "actor": {"id": "bob"},
+                "tweet": {"content": "@alice a reply", "replyTo": parent},
+            }
         }
         assert await counts.next() == {"replies": 1}
         assert await notes.silent_for(0.3)  # one notification per user per tweet: no MENTION besides
@@ -115,10 +133,16 @@ async def test_mentions_notify_known_handles_only(ws_as, api):
     alice = api("alice")
     await api("bob")("{ viewer { id } }")
     async with ws_as("bob") as bob_ws:
-        stream = await bob_ws.subscribe("notifications { notification { kind actor { id } tweet { content } } }")
+        stream = await bob_ws.subscribe(
+            "notifications { notification { kind actor { id } tweet { content } } }"
+        )
         await alice.post("hey @bob and @nobody and @alice")
         assert await stream.next() == {
-            "notification": {"kind": "MENTION", "actor": {"id": "alice"}, "tweet": {"content": "hey @bob and @nobody and @alice"}}
+            "notification": {
+                "kind": "MENTION",
+                "actor": {"id": "alice"},
+                "tweet": {"content": "hey @bob and @nobody and @alice"},
+            }
         }
         assert await stream.silent_for(0.3)
     assert await alice("{ unreadCount }") == {"unreadCount": 0}
@@ -128,7 +152,9 @@ async def test_follow_notifies_the_followed_user(ws_as, api):
     await api("alice")("{ viewer { id } }")
     bob = api("bob")
     async with ws_as("alice") as alice_ws:
-        stream = await alice_ws.subscribe("notifications { notification { kind actor { id } tweet { id } } unreadCount }")
+        stream = await alice_ws.subscribe(
+            "notifications { notification { kind actor { id } tweet { id } } unreadCount }"
+        )
         assert await bob('mutation { follow(userId: "alice") }') == {"follow": True}
         assert await stream.next() == {
             "notification": {"kind": "FOLLOW", "actor": {"id": "bob"}, "tweet": None},
@@ -157,7 +183,12 @@ async def test_mark_read_and_mark_all_read_reach_the_owners_other_streams(ws_as,
             "notification": {"id": notes[0]["id"], "read": True},
         }
         assert await alice("mutation { markAllNotificationsRead }") == {"markAllNotificationsRead": 2}
-        assert await stream.next() == {"kind": "ALL_READ", "unreadCount": 0, "cursor": notes[0]["cursor"], "notification": None}
+        assert await stream.next() == {
+            "kind": "ALL_READ",
+            "unreadCount": 0,
+            "cursor": notes[0]["cursor"],
+            "notification": None,
+        }
         assert await alice("mutation { markAllNotificationsRead }") == {"markAllNotificationsRead": 0}
         assert await stream.silent_for(0.3)
 
@@ -193,10 +224,12 @@ async def test_replay_has_no_gap_while_notifications_are_created(ws_as, api):
                 await fan(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
 
         burst = asyncio.create_task(like_rest())
-        stream = await alice_ws.subscribe("notifications(after: \"000000000000\") { cursor }")
+        stream = await alice_ws.subscribe('notifications(after: "000000000000") { cursor }')
         cursors = [(await stream.next(timeout=5))["cursor"] for _ in range(30)]
         await burst
-        assert [int(c) for c in cursors] == list(range(2, 32)) or [int(c) for c in cursors] == list(range(1, 31))
+        assert [int(c) for c in cursors] == list(range(2, 32)) or [int(c) for c in cursors] == list(
+            range(1, 31)
+        )
         assert await stream.silent_for(0.3)
 
 
@@ -219,11 +252,15 @@ async def test_trending_sends_the_ranking_then_changes(ws_as, api):
 
 async def test_typing_reaches_the_others_in_the_conversation(ws_as, api):
     async with ws_as("alice") as alice_ws, ws_as("bob") as bob_ws:
-        alice_stream = await alice_ws.subscribe('typing(conversationId: "c1") { conversationId user { id } isTyping }')
+        alice_stream = await alice_ws.subscribe(
+            'typing(conversationId: "c1") { conversationId user { id } isTyping }'
+        )
         bob_stream = await bob_ws.subscribe('typing(conversationId: "c1") { user { id } isTyping }')
         other = await bob_ws.subscribe('typing(conversationId: "c2") { isTyping }')
         await asyncio.sleep(0.1)
-        assert await api("alice")('mutation { setTyping(conversationId: "c1", isTyping: true) }') == {"setTyping": True}
+        assert await api("alice")('mutation { setTyping(conversationId: "c1", isTyping: true) }') == {
+            "setTyping": True
+        }
         assert await bob_stream.next() == {"user": {"id": "alice"}, "isTyping": True}
         assert await alice_stream.silent_for(0.2)
         assert await other.silent_for(0.1)
@@ -234,12 +271,19 @@ async def test_stats_count_connections_and_subscriptions(live_server, ws_as, api
         await alice_ws.subscribe("feed { id }")
         await alice_ws.subscribe("notifications { kind }")
         await eventually(lambda: live_server.stats()["subscriptions"] == 2)
-        stats = (await api("alice")("{ stats { connections subscriptions liveSubscriptions byField { field subscriptions } instances clusterConnections } }"))["stats"]
+        stats = (
+            await api("alice")(
+                "{ stats { connections subscriptions liveSubscriptions byField { field subscriptions } instances clusterConnections } }"
+            )
+        )["stats"]
         assert stats == {
             "connections": 1,
             "subscriptions": 2,
             "liveSubscriptions": 2,
-            "byField": [{"field": "feed", "subscriptions": 1}, {"field": "notifications", "subscriptions": 1}],
+            "byField": [
+                {"field": "feed", "subscriptions": 1},
+                {"field": "notifications", "subscriptions": 1},
+            ],
             "instances": 1,
             "clusterConnections": 1,
         }

@@ -12,7 +12,9 @@ def bearer(user: str) -> dict[str, str]:
 
 
 async def test_a_query_with_a_token_sees_the_viewer(app_client):
-    response = await app_client.post("/graphql", json={"query": "{ viewer { id handle displayName } }"}, headers=bearer("alice"))
+    response = await app_client.post(
+        "/graphql", json={"query": "{ viewer { id handle displayName } }"}, headers=bearer("alice")
+    )
     assert response.status_code == 200
     assert response.json() == {"data": {"viewer": {"id": "alice", "handle": "alice", "displayName": "Alice"}}}
 
@@ -23,7 +25,9 @@ async def test_a_query_over_get(app_client):
 
 
 async def test_a_mutation_over_get_is_refused(app_client):
-    response = await app_client.get("/graphql", params={"query": 'mutation { postTweet(content: "x") { id } }'}, headers=bearer("bob"))
+    response = await app_client.get(
+        "/graphql", params={"query": 'mutation { postTweet(content: "x") { id } }'}, headers=bearer("bob")
+    )
     assert response.status_code == 405
     assert response.json() == {"errors": [{"message": "Mutations are not allowed over GET; use POST."}]}
 
@@ -51,13 +55,17 @@ async def test_a_malformed_body_gets_a_json_400(app_client, body, message):
 
 
 async def test_a_bad_token_gets_401_as_json(app_client):
-    response = await app_client.post("/graphql", json={"query": "{ viewer { id } }"}, headers={"Authorization": "Bearer nope"})
+    response = await app_client.post(
+        "/graphql", json={"query": "{ viewer { id } }"}, headers={"Authorization": "Bearer nope"}
+    )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
 
 
 async def test_a_mutation_without_a_viewer_is_an_error_and_changes_nothing(app_client):
-    response = await app_client.post("/graphql", json={"query": 'mutation { postTweet(content: "anon") { id } }'})
+    response = await app_client.post(
+        "/graphql", json={"query": 'mutation { postTweet(content: "anon") { id } }'}
+    )
     assert response.json() == {
         "data": None,
         "errors": [
@@ -87,12 +95,15 @@ async def test_a_too_deep_query_is_refused(tmp_path):
     from ..factories import make_settings
 
     app = create_app(make_settings(tmp_path, max_depth=2))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
         shallow = await client.post("/graphql", json={"query": "{ feed { id } }"}, headers=bearer("a"))
         assert shallow.json() == {"data": {"feed": []}}
-        deep = await client.post("/graphql", json={"query": "{ notifications { tweet { author { id } } } }"}, headers=bearer("a"))
+        deep = await client.post(
+            "/graphql", json={"query": "{ notifications { tweet { author { id } } } }"}, headers=bearer("a")
+        )
         assert deep.json()["errors"][0]["message"] == "'anonymous' exceeds maximum operation depth of 2"
 
 
@@ -122,7 +133,9 @@ async def test_health_and_readiness(app_client):
 async def test_metrics_are_prometheus_text(app_client):
     from prometheus_client.parser import text_string_to_metric_families
 
-    await app_client.post("/graphql", json={"query": 'mutation { postTweet(content: "m") { id } }'}, headers=bearer("a"))
+    await app_client.post(
+        "/graphql", json={"query": 'mutation { postTweet(content: "m") { id } }'}, headers=bearer("a")
+    )
     text = (await app_client.get("/metrics")).text
     names = {family.name for family in text_string_to_metric_families(text)}
     assert {"tidings_connections", "tidings_subscriptions", "tidings_messages_delivered"} <= names

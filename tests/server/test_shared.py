@@ -69,8 +69,14 @@ async def test_two_viewers_with_one_document_get_their_own_notifications(live_se
     async with ws_as("alice") as alice_ws, ws_as("bob") as bob_ws:
         alice_stream = await alice_ws.subscribe(document)
         bob_stream = await bob_ws.subscribe(document)
-        await api("carol")(f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}')
-        assert await alice_stream.next() == {"notification": {"actor": {"id": "carol"}, "tweet": {"id": a_tweet}}}
-        assert await bob_stream.next() == {"notification": {"actor": {"id": "carol"}, "tweet": {"id": b_tweet}}}
+        await api("carol")(
+            f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}'
+        )
+        assert await alice_stream.next() == {
+            "notification": {"actor": {"id": "carol"}, "tweet": {"id": a_tweet}}
+        }
+        assert await bob_stream.next() == {
+            "notification": {"actor": {"id": "carol"}, "tweet": {"id": b_tweet}}
+        }
         assert await alice_stream.silent_for(0.2)
         assert await bob_stream.silent_for(0.1)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import socket
 import hashlib
 import os
+import socket
 import struct
 import threading
 import time
@@ -140,7 +140,13 @@ class Raw:
         return raw
 
     async def request(
-        self, path: str = "/", *, key: bytes | None = None, version: str = "13", extra: bytes = b"", **headers: str
+        self,
+        path: str = "/",
+        *,
+        key: bytes | None = None,
+        version: str = "13",
+        extra: bytes = b"",
+        **headers: str,
     ) -> bytes:
         """Send an upgrade request (plus `extra` bytes right behind it); the response's head."""
         key = key if key is not None else base64.b64encode(os.urandom(16))
@@ -159,7 +165,7 @@ class Raw:
             name.strip().lower(): value.strip()
             for name, _, value in (line.partition(":") for line in head.decode().split("\r\n")[1:] if line)
         }
-        assert answer["sec-websocket-accept"] == base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()  # noqa: S324
+        assert answer["sec-websocket-accept"] == base64.b64encode(hashlib.sha1(key + GUID).digest()).decode()
         return answer
 
     def send(self, data: bytes) -> None:
@@ -183,7 +189,9 @@ class Raw:
             opcode, payload = await self.frame(timeout)
             if opcode == Opcode.CLOSE:
                 break
-        assert await asyncio.wait_for(self.reader.read(), timeout) == b"", "the server closes TCP after its close frame"
+        assert await asyncio.wait_for(self.reader.read(), timeout) == b"", (
+            "the server closes TCP after its close frame"
+        )
         code = struct.unpack("!H", payload[:2])[0] if payload else 1005
         return code, payload[2:].decode()
 
@@ -233,7 +241,9 @@ async def test_a_bad_handshake_is_refused_with_an_http_status(
     assert raw.reader.at_eof()
 
 
-async def test_an_app_that_closes_before_accepting_gives_403_and_one_that_crashes_500(echo: EchoServer) -> None:
+async def test_an_app_that_closes_before_accepting_gives_403_and_one_that_crashes_500(
+    echo: EchoServer,
+) -> None:
     for path, status in (("/refuse", b"403"), ("/crash", b"500")):
         raw = await Raw.connect(echo.port)
         head = await raw.request(path)
@@ -287,14 +297,18 @@ async def test_a_fragmented_message_is_reassembled_with_pings_between_fragments(
         ([client_frame(Opcode.TEXT, b"a" * 600, fin=False), client_frame(Opcode.CONT, b"b" * 600)], 1009),
     ],
 )
-async def test_a_frame_that_breaks_rfc_6455_closes_with_its_code(echo: EchoServer, frames: list[bytes], code: int) -> None:
+async def test_a_frame_that_breaks_rfc_6455_closes_with_its_code(
+    echo: EchoServer, frames: list[bytes], code: int
+) -> None:
     raw = await opened(echo)
     for data in frames:
         raw.send(data)
     assert (await raw.closed_with())[0] == code
 
 
-async def test_an_oversized_frame_is_refused_from_its_header_without_reading_its_body(echo: EchoServer) -> None:
+async def test_an_oversized_frame_is_refused_from_its_header_without_reading_its_body(
+    echo: EchoServer,
+) -> None:
     raw = await opened(echo)
     raw.send(bytes((0x81, 0xFF)) + struct.pack("!Q", 2**40) + os.urandom(4))  # a terabyte, announced
     assert await raw.closed_with() == (1009, "Frame is over the limit of 1024 bytes")

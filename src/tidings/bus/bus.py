@@ -147,7 +147,9 @@ class BroadcastBus:
             raise BrokerUnavailableError(f"Could not publish to the event broker: {exc}") from exc
         self.published[channels.kind_of(names[0])] += len(names)
 
-    def subscribe(self, channel: str, *, latest_only: bool = False) -> contextlib.AbstractAsyncContextManager[Mailbox]:
+    def subscribe(
+        self, channel: str, *, latest_only: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Mailbox]:
         """A Mailbox of the events on `channel`, from now on. Leave the `async with` to unsubscribe."""
         policy = Policy.LATEST if latest_only else Policy.BACKLOG
         return self.hub.subscribe(channel, policy, 1 if latest_only else self.backlog_size)

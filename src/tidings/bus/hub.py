@@ -179,5 +179,7 @@ def _decode(message: Any) -> Event:
 
 def _keep_newest(state: _Channel, event: Event) -> None:
     newest = state.newest
-    if newest is None or (newest.order is not None and event.order is not None and event.order >= newest.order):
+    if newest is None or (
+        newest.order is not None and event.order is not None and event.order >= newest.order
+    ):
         state.newest = event

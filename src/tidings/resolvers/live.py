@@ -57,7 +57,9 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
 async def set_typing(info: Info[Context, None], conversation_id: ID, is_typing: bool) -> bool:
     ctx = info.context
     viewer = ctx.require_viewer()
-    await ctx.publish(channels.typing(str(conversation_id)), events.typing_event(str(conversation_id), viewer, is_typing))
+    await ctx.publish(
+        channels.typing(str(conversation_id)), events.typing_event(str(conversation_id), viewer, is_typing)
+    )
     return True
 
 

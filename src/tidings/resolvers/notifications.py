@@ -53,7 +53,9 @@ async def mark_read(info: Info[Context, None], id: ID) -> Notification:
     viewer = ctx.require_viewer()
     result = await ctx.store.mark_read(viewer.id, str(id))
     if result.changed:
-        await ctx.publish(channels.notifications(viewer.id), events.read_event(result.notification, result.unread))
+        await ctx.publish(
+            channels.notifications(viewer.id), events.read_event(result.notification, result.unread)
+        )
     return Notification.from_row(result.notification)
 
 
@@ -62,7 +64,9 @@ async def mark_all_read(info: Info[Context, None]) -> int:
     viewer = ctx.require_viewer()
     result = await ctx.store.mark_all_read(viewer.id)
     if result.marked:
-        await ctx.publish(channels.notifications(viewer.id), events.all_read_event(result.last_seq, result.unread))
+        await ctx.publish(
+            channels.notifications(viewer.id), events.all_read_event(result.last_seq, result.unread)
+        )
     return result.marked
 
 
@@ -96,7 +100,9 @@ async def notifications_stream(
                 # The broker was lost and is back: read whatever was created meanwhile.
                 await off_fanout()
                 last_seq, unread = await ctx.store.notification_state(viewer.id)
-                for row in await ctx.store.notifications_between(viewer.id, after_seq=yielded, upto_seq=last_seq):
+                for row in await ctx.store.notifications_between(
+                    viewer.id, after_seq=yielded, upto_seq=last_seq
+                ):
                     yield NotificationEvent.created(row, unread)
                     yielded = row.seq
                 continue
@@ -109,7 +115,9 @@ async def notifications_stream(
             if seq > yielded + 1:
                 await off_fanout()
                 _, unread = await ctx.store.notification_state(viewer.id)
-                for row in await ctx.store.notifications_between(viewer.id, after_seq=yielded, upto_seq=seq - 1):
+                for row in await ctx.store.notifications_between(
+                    viewer.id, after_seq=yielded, upto_seq=seq - 1
+                ):
                     yield NotificationEvent.created(row, unread)
             yielded = seq
             yield events.notification_event_of(event)

@@ -57,7 +57,9 @@ async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
             elif event.kind == RESYNC:
                 await off_fanout()
                 since = datetime.fromtimestamp(max(event.data["since"] - RESYNC_SLACK, started), UTC)
-                for row in await ctx.store.feed_since(viewer.id, since=since, first=ctx.settings.backlog_size):
+                for row in await ctx.store.feed_since(
+                    viewer.id, since=since, first=ctx.settings.backlog_size
+                ):
                     if row.author.id not in hidden and _first_sight(seen, row.id):
                         yield Tweet.from_row(row)
             elif event.kind == events.UNFOLLOWED:

@@ -55,6 +55,8 @@ class ConnectionStats:
     messages_delivered: int
     cluster_connections: int = strawberry.field(description="Summed over all live instances.")
     instances: int
-    bus_channels: int = strawberry.field(description="Broker subscriptions this instance holds (one per channel).")
+    bus_channels: int = strawberry.field(
+        description="Broker subscriptions this instance holds (one per channel)."
+    )
     coalesced: int = strawberry.field(description="Latest-only updates a slow subscriber skipped.")
     overflowed: int = strawberry.field(description="Backlog subscriptions ended for falling too far behind.")

@@ -80,4 +80,9 @@ class NotificationEvent:
 
     @classmethod
     def all_read(cls, last_seq: int, unread: int) -> Self:
-        return cls(kind=NotificationEventKind.ALL_READ, notification=None, unread_count=unread, cursor=cursor_of(last_seq))
+        return cls(
+            kind=NotificationEventKind.ALL_READ,
+            notification=None,
+            unread_count=unread,
+            cursor=cursor_of(last_seq),
+        )

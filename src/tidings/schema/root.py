@@ -17,7 +17,9 @@ from .social import EngagementMetrics, Tweet, User
 
 @strawberry.type
 class Query:
-    viewer: User | None = strawberry.field(resolver=social_fields.viewer, description="Whoever the token names.")
+    viewer: User | None = strawberry.field(
+        resolver=social_fields.viewer, description="Whoever the token names."
+    )
     tweet: Tweet | None = strawberry.field(resolver=tweet_fields.tweet, description="One tweet, or null.")
     notifications: list[Notification] = strawberry.field(
         resolver=notification_fields.notifications,
@@ -26,14 +28,20 @@ class Query:
             "cursor, oldest first; `before:` pages back through older ones. `first` is 1-100."
         ),
     )
-    unread_count: int = strawberry.field(resolver=notification_fields.unread_count, description="The viewer's unread count.")
+    unread_count: int = strawberry.field(
+        resolver=notification_fields.unread_count, description="The viewer's unread count."
+    )
     feed: list[Tweet] = strawberry.field(
-        resolver=tweet_fields.feed, description="Newest first: tweets by the people the viewer follows, and their own."
+        resolver=tweet_fields.feed,
+        description="Newest first: tweets by the people the viewer follows, and their own.",
     )
     trending: list[TrendingTopic] = strawberry.field(
-        resolver=live_fields.trending, description="Hashtags of the trending window, most used first (`limit` 1-50)."
+        resolver=live_fields.trending,
+        description="Hashtags of the trending window, most used first (`limit` 1-50).",
     )
-    stats: ConnectionStats = strawberry.field(resolver=live_fields.stats, description="Live connection figures.")
+    stats: ConnectionStats = strawberry.field(
+        resolver=live_fields.stats, description="Live connection figures."
+    )
 
 
 @strawberry.type
@@ -45,7 +53,8 @@ class Mutation:
         resolver=notification_fields.mark_all_read, description="Mark all read; returns how many were unread."
     )
     post_tweet: Tweet = strawberry.mutation(
-        resolver=tweet_fields.post_tweet, description="Post a tweet (at most 280 characters), or a reply with `replyTo`."
+        resolver=tweet_fields.post_tweet,
+        description="Post a tweet (at most 280 characters), or a reply with `replyTo`.",
     )
     like_tweet: EngagementMetrics = strawberry.mutation(
         resolver=engagement_fields.like_tweet, description="Like a tweet; idempotent per viewer."
@@ -63,7 +72,8 @@ class Mutation:
         resolver=social_fields.unfollow, description="Stop following; true when this call stopped following."
     )
     set_typing: bool = strawberry.mutation(
-        resolver=live_fields.set_typing, description="Tell the others in a conversation that the viewer is typing."
+        resolver=live_fields.set_typing,
+        description="Tell the others in a conversation that the viewer is typing.",
     )
     create_notification: Notification = strawberry.mutation(
         resolver=service_fields.create_notification,
@@ -97,7 +107,8 @@ class Subscription:
         resolver=tweet_fields.feed_stream, description="New tweets by authors the viewer follows."
     )
     engagement: EngagementMetrics = strawberry.subscription(
-        resolver=engagement_fields.engagement_stream, description="Current counts, then every change (latest wins)."
+        resolver=engagement_fields.engagement_stream,
+        description="Current counts, then every change (latest wins).",
     )
     trending: TrendingUpdate = strawberry.subscription(
         resolver=live_fields.trending_stream, description="The current ranking, then each change."

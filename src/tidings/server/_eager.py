@@ -31,7 +31,11 @@ class Eager:
     __slots__ = ("_blocked", "_cheap", "_context", "_coro", "_done", "_task")
 
     def __init__(
-        self, coro: Coroutine[Any, Any, None], done: Done, cheap: Cheap, context: contextvars.Context | None = None
+        self,
+        coro: Coroutine[Any, Any, None],
+        done: Done,
+        cheap: Cheap,
+        context: contextvars.Context | None = None,
     ) -> None:
         self._coro: Coroutine[Any, Any, None] | None = coro
         self._done = done
@@ -62,7 +66,7 @@ class Eager:
                 # sees it when resumed; otherwise throw it in.
                 if blocked is None or not blocked.cancelled():
                     throw = cancel
-            except BaseException:  # noqa: BLE001, S110 - the coroutine reads it from the future
+            except BaseException:
                 pass
             try:
                 blocked = coro.send(None) if throw is None else coro.throw(throw)
@@ -70,7 +74,7 @@ class Eager:
                 self._task = None
                 self._finish(None)
                 return
-            except BaseException as error:  # noqa: BLE001 - handed to `done`
+            except BaseException as error:
                 self._task = None
                 self._finish(error)
                 if isinstance(error, asyncio.CancelledError):
@@ -113,7 +117,7 @@ class Eager:
         except StopIteration:
             self._finish(None)
             return
-        except BaseException as error:  # noqa: BLE001 - handed to `done`
+        except BaseException as error:
             self._finish(error)
             return
         if blocked is not None:

@@ -106,7 +106,7 @@ def accept_response(key: bytes, subprotocol: str | None, headers: list[tuple[byt
             raise ValueError(f"Header {name!r} holds a line break")
     if subprotocol and ("\r" in subprotocol or "\n" in subprotocol or "," in subprotocol):
         raise ValueError(f"Invalid subprotocol {subprotocol!r}")
-    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())  # noqa: S324 - RFC 6455 says SHA-1
+    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
     lines = [b"HTTP/1.1 101 Switching Protocols", b"Upgrade: websocket", b"Connection: Upgrade"]
     lines.append(b"Sec-WebSocket-Accept: " + accept)
     if subprotocol:
@@ -130,7 +130,11 @@ def http_response(status: int, body: str, headers: tuple[tuple[bytes, bytes], ..
     payload = body.encode()
     lines = [f"HTTP/1.1 {status} {PHRASES.get(status, '')}".encode()]
     lines.extend(name + b": " + value for name, value in headers)
-    lines += [b"Content-Type: text/plain; charset=utf-8", b"Content-Length: %d" % len(payload), b"Connection: close"]
+    lines += [
+        b"Content-Type: text/plain; charset=utf-8",
+        b"Content-Length: %d" % len(payload),
+        b"Connection: close",
+    ]
     return b"\r\n".join(lines) + b"\r\n\r\n" + payload
 
 

@@ -26,8 +26,8 @@ from ..trending import Trender
 from . import demo
 from .context import Services
 from .engine import Engine
-from .limits import MutationLimiter
 from .http import GraphQLHttp, errors_response, json_response
+from .limits import MutationLimiter
 from .metrics import Metrics, RequestTimer, observe_delivery
 from .stats import LiveStats
 from .ws import WsServer

@@ -19,7 +19,12 @@ class Services:
     """What every Context shares: the store, the bus, settings, trending and stats."""
 
     def __init__(
-        self, store: Store, bus: BroadcastBus, settings: Settings, trending: TrendingSource, stats: StatsSource
+        self,
+        store: Store,
+        bus: BroadcastBus,
+        settings: Settings,
+        trending: TrendingSource,
+        stats: StatsSource,
     ) -> None:
         self.store = store
         self.bus = bus

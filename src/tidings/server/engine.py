@@ -152,7 +152,9 @@ class Engine:
                 else "The document has several operations: give `operationName`."
             )
             raise RequestError([{"message": message}])
-        return Prepared(key=query, document=document, operation=operation.operation, root_field=_root_field(operation))
+        return Prepared(
+            key=query, document=document, operation=operation.operation, root_field=_root_field(operation)
+        )
 
     async def execute(
         self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None

@@ -60,7 +60,9 @@ class GraphQLHttp:
                 variables = orjson.loads(variables)
             except orjson.JSONDecodeError:
                 return errors_response("`variables` is not valid JSON.", 400)
-        return await self._run(request, query, variables, request.query_params.get("operationName"), via_get=True)
+        return await self._run(
+            request, query, variables, request.query_params.get("operationName"), via_get=True
+        )
 
     async def post(self, request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -76,13 +78,19 @@ class GraphQLHttp:
         except orjson.JSONDecodeError:
             return errors_response("Request body is not valid JSON.", 400)
         if not isinstance(data, dict):
-            return errors_response("Request body must be a JSON object with `query` (batches are not supported).", 400)
+            return errors_response(
+                "Request body must be a JSON object with `query` (batches are not supported).", 400
+            )
         query = data.get("query")
         if not isinstance(query, str):
             return errors_response("`query` must be a string.", 400)
-        return await self._run(request, query, data.get("variables"), data.get("operationName"), via_get=False)
+        return await self._run(
+            request, query, data.get("variables"), data.get("operationName"), via_get=False
+        )
 
-    async def _run(self, request: Request, query: str, variables: Any, op_name: Any, *, via_get: bool) -> Response:
+    async def _run(
+        self, request: Request, query: str, variables: Any, op_name: Any, *, via_get: bool
+    ) -> Response:
         if variables is not None and not isinstance(variables, dict):
             return errors_response("`variables` must be an object.", 400)
         if op_name is not None and not isinstance(op_name, str):

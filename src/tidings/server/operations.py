@@ -33,7 +33,12 @@ class Operation:
     """What the socket starts for one `subscribe`/`start` id."""
 
     def __init__(
-        self, conn: Connection, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+        self,
+        conn: Connection,
+        op_id: str,
+        prepared: Prepared,
+        variables: dict[str, Any] | None,
+        op_name: str | None,
     ) -> None:
         self.conn = conn
         self.id = op_id
@@ -45,7 +50,11 @@ class Operation:
 
     @staticmethod
     def create(
-        conn: Connection, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+        conn: Connection,
+        op_id: str,
+        prepared: Prepared,
+        variables: dict[str, Any] | None,
+        op_name: str | None,
     ) -> Operation:
         cls = LiveSubscription if prepared.operation is OperationType.SUBSCRIPTION else SingleResult
         return cls(conn, op_id, prepared, variables, op_name)
@@ -78,7 +87,9 @@ class SingleResult(Operation):
         logs.operation_id.set(self.id)
         conn = self.conn
         try:
-            response = await conn.server.engine.execute(self.prepared, conn.context, self.variables, self.op_name)
+            response = await conn.server.engine.execute(
+                self.prepared, conn.context, self.variables, self.op_name
+            )
             await conn.send_next(self.id, dumps(response))
             await conn.send_complete(self.id)
         finally:

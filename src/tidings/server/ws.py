@@ -102,7 +102,9 @@ class WsServer:
             if connection.user_id is not None:
                 self.limits.release_user(connection.user_id)
 
-    async def shutdown(self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting") -> None:
+    async def shutdown(
+        self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting"
+    ) -> None:
         """Stop accepting and close every open socket with `code` (1012: clients retry)."""
         self.accepting = False
         await asyncio.gather(*(c.close(code, reason) for c in list(self.connections)), return_exceptions=True)
@@ -117,7 +119,7 @@ class Connection:
     def __init__(self, server: WsServer, websocket: WebSocket) -> None:
         self.server = server
         self.ws = websocket
-        self._send = websocket._send  # noqa: SLF001 - the raw ASGI send of this socket
+        self._send = websocket._send
         self.stats = server.stats
         self.settings = server.settings
         self.ops: dict[str, Operation] = {}
@@ -148,7 +150,9 @@ class Connection:
                     await self.on_bad_frame("Binary frames are not supported; send JSON text")
                     continue
                 if len(text) > max_frame and len(text.encode()) > max_frame:
-                    await self.close(cc.WS_1009_MESSAGE_TOO_BIG, f"Frame is over the limit of {max_frame} bytes")
+                    await self.close(
+                        cc.WS_1009_MESSAGE_TOO_BIG, f"Frame is over the limit of {max_frame} bytes"
+                    )
                     break
                 await self.on_text(text)
         finally:
@@ -200,7 +204,7 @@ class Connection:
         """The Context of a valid `connection_init` payload; AuthError otherwise."""
         header = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
         if not isinstance(header, str) or not header:
-            raise AuthError("Missing token: send {\"authorization\": \"Bearer <token>\"} in connection_init.")
+            raise AuthError('Missing token: send {"authorization": "Bearer <token>"} in connection_init.')
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Authorization must be 'Bearer <token>'.")
@@ -256,7 +260,9 @@ class Connection:
             return await self.send_errors(op_id, exc.errors)
         self.start(op_id, prepared, variables, op_name)
 
-    def start(self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None) -> None:
+    def start(
+        self, op_id: str, prepared: Prepared, variables: dict[str, Any] | None, op_name: str | None
+    ) -> None:
         operation = Operation.create(self, op_id, prepared, variables, op_name)
         self.ops[op_id] = operation
         operation.start()
@@ -312,7 +318,9 @@ def _decode(text: str) -> tuple[dict[str, Any] | None, str]:
     return message, ""
 
 
-def _operation_payload(message: dict[str, Any]) -> tuple[tuple[str, dict[str, Any] | None, str | None] | None, str]:
+def _operation_payload(
+    message: dict[str, Any],
+) -> tuple[tuple[str, dict[str, Any] | None, str | None] | None, str]:
     payload = message.get("payload")
     if not isinstance(payload, dict):
         return None, "Invalid message: 'payload' must be an object"
@@ -353,7 +361,11 @@ class TransportWsConnection(Connection):
         if message is None:
             return await self.on_bad_frame(problem)
         kind = message["type"]
-        if "payload" in message and message["payload"] is not None and not isinstance(message["payload"], dict):
+        if (
+            "payload" in message
+            and message["payload"] is not None
+            and not isinstance(message["payload"], dict)
+        ):
             return await self.on_bad_frame("Invalid message: 'payload' must be an object")
         if kind == "connection_init":
             await self.on_init(message)
@@ -396,7 +408,9 @@ class TransportWsConnection(Connection):
         if parsed is None:
             return await self.on_bad_frame(problem)
         if op_id in self.ops:
-            return await self.close(cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists")
+            return await self.close(
+                cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists"
+            )
         await self.begin(op_id, parsed)
 
 
@@ -443,7 +457,9 @@ class LegacyWsConnection(Connection):
             context = await self.authenticate(payload)
         except AuthError as exc:
             self.stats.auth_failures[exc.message.split(":")[0]] += 1
-            await self.send_json({"type": "connection_error", "payload": {"message": f"Forbidden: {exc.message}"}})
+            await self.send_json(
+                {"type": "connection_error", "payload": {"message": f"Forbidden: {exc.message}"}}
+            )
             return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
         refusal = self.admit_user(context)
         if refusal is not None:

@@ -8,10 +8,9 @@ because a rolled-back transaction also rolls back its increment, gapless.
 
 from __future__ import annotations
 
-import dataclasses
-
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -178,7 +177,9 @@ class Store:
 
     async def followers(self, user_id: str) -> list[str]:
         async with self.engine.connect() as conn:
-            result = await conn.scalars(select(t.follows.c.follower_id).where(t.follows.c.followee_id == user_id))
+            result = await conn.scalars(
+                select(t.follows.c.follower_id).where(t.follows.c.followee_id == user_id)
+            )
             return list(result)
 
     async def follows(self, follower_id: str, followee_id: str) -> bool:
@@ -244,7 +245,9 @@ class Store:
         if not content:
             raise InvalidInputError("A tweet needs some content.")
         if len(content) > text.MAX_TWEET_CHARS:
-            raise InvalidInputError(f"A tweet has at most {text.MAX_TWEET_CHARS} characters; got {len(content)}.")
+            raise InvalidInputError(
+                f"A tweet has at most {text.MAX_TWEET_CHARS} characters; got {len(content)}."
+            )
         tags = text.hashtags(content)
         handles = text.mentions(content)
         now = _now()
@@ -285,7 +288,8 @@ class Store:
             assert tweet_key is not None
             if tags:
                 await conn.execute(
-                    t.hashtags.insert(), [{"tweet_id": tweet_key, "tag": tag, "created_at": now} for tag in tags]
+                    t.hashtags.insert(),
+                    [{"tweet_id": tweet_key, "tag": tag, "created_at": now} for tag in tags],
                 )
             tweet = TweetRow(
                 id=str(tweet_key),
@@ -311,7 +315,9 @@ class Store:
                 for uid in sorted(targets)  # a fixed lock order: no deadlock between two posts
             ]
             followers = list(
-                await conn.scalars(select(t.follows.c.follower_id).where(t.follows.c.followee_id == author_id))
+                await conn.scalars(
+                    select(t.follows.c.follower_id).where(t.follows.c.followee_id == author_id)
+                )
             )
         return PostResult(tweet=tweet, parent_metrics=parent_metrics, created=created, follower_ids=followers)
 
@@ -383,7 +389,9 @@ class Store:
                 if actor is None:
                     actor = await self._user_in(conn, user_id)
                 tweet = dataclasses.replace(tweet, metrics=metrics)
-                created = await self._notify(conn, user_id=row.author_id, kind=kind, actor=actor, tweet=tweet, now=now)
+                created = await self._notify(
+                    conn, user_id=row.author_id, kind=kind, actor=actor, tweet=tweet, now=now
+                )
         return EngagementResult(metrics=metrics, changed=True, created=created)
 
     # follows ----------------------------------------------------------------------------------
@@ -404,20 +412,31 @@ class Store:
             if not inserted.rowcount:
                 return FollowResult(changed=False)
             actor = await self._user_in(conn, follower_id)
-            created = await self._notify(conn, user_id=followee_id, kind="FOLLOW", actor=actor, tweet=None, now=now)
+            created = await self._notify(
+                conn, user_id=followee_id, kind="FOLLOW", actor=actor, tweet=None, now=now
+            )
         return FollowResult(changed=True, created=created)
 
     async def unfollow(self, follower_id: str, followee_id: str) -> bool:
         async with self._write() as conn:
             gone = await conn.execute(
-                t.follows.delete().where(t.follows.c.follower_id == follower_id, t.follows.c.followee_id == followee_id)
+                t.follows.delete().where(
+                    t.follows.c.follower_id == follower_id, t.follows.c.followee_id == followee_id
+                )
             )
         return bool(gone.rowcount)
 
     # notifications ----------------------------------------------------------------------------
 
     async def _notify(
-        self, conn: AsyncConnection, *, user_id: str, kind: str, actor: UserRow, tweet: TweetRow | None, now: datetime
+        self,
+        conn: AsyncConnection,
+        *,
+        user_id: str,
+        kind: str,
+        actor: UserRow,
+        tweet: TweetRow | None,
+        now: datetime,
     ) -> Created:
         seq, unread = (
             await conn.execute(
@@ -441,7 +460,14 @@ class Store:
             .returning(t.notifications.c.id)
         )
         row = NotificationRow(
-            id=str(note_id), user_id=user_id, seq=seq, kind=kind, actor=actor, tweet=tweet, read=False, created_at=now
+            id=str(note_id),
+            user_id=user_id,
+            seq=seq,
+            kind=kind,
+            actor=actor,
+            tweet=tweet,
+            read=False,
+            created_at=now,
         )
         return Created(notification=row, unread=unread)
 
@@ -508,7 +534,9 @@ class Store:
         async with self.engine.connect() as conn:
             return [_notification(row) for row in await conn.execute(query.limit(first))]
 
-    async def notifications_between(self, user_id: str, *, after_seq: int, upto_seq: int) -> list[NotificationRow]:
+    async def notifications_between(
+        self, user_id: str, *, after_seq: int, upto_seq: int
+    ) -> list[NotificationRow]:
         """Oldest first: the user's notifications with after_seq < seq <= upto_seq."""
         n = t.notifications
         query = (
@@ -522,7 +550,11 @@ class Store:
     async def notification_state(self, user_id: str) -> tuple[int, int]:
         """(last sequence number, unread count) of a user; (0, 0) for an unknown one."""
         async with self.engine.connect() as conn:
-            row = (await conn.execute(select(t.users.c.last_seq, t.users.c.unread).where(t.users.c.id == user_id))).first()
+            row = (
+                await conn.execute(
+                    select(t.users.c.last_seq, t.users.c.unread).where(t.users.c.id == user_id)
+                )
+            ).first()
         return (row.last_seq, row.unread) if row else (0, 0)
 
     async def mark_read(self, user_id: str, notification_id: str) -> ReadResult:
@@ -536,9 +568,14 @@ class Store:
                 raise ForbiddenError("That notification belongs to another user.")
             # Lock the owner's row first, as creators do, then flip the flag.
             unread = await conn.scalar(
-                update(t.users).where(t.users.c.id == user_id).values(unread=t.users.c.unread).returning(t.users.c.unread)
+                update(t.users)
+                .where(t.users.c.id == user_id)
+                .values(unread=t.users.c.unread)
+                .returning(t.users.c.unread)
             )
-            flipped = await conn.execute(update(n).where(n.c.id == key, n.c.read.is_(False)).values(read=True))
+            flipped = await conn.execute(
+                update(n).where(n.c.id == key, n.c.read.is_(False)).values(read=True)
+            )
             if flipped.rowcount:
                 unread = await conn.scalar(
                     update(t.users)
@@ -547,7 +584,9 @@ class Store:
                     .returning(t.users.c.unread)
                 )
             row = (await conn.execute(self._notifications_query().where(n.c.id == key))).one()
-        return ReadResult(notification=_notification(row), unread=int(unread or 0), changed=bool(flipped.rowcount))
+        return ReadResult(
+            notification=_notification(row), unread=int(unread or 0), changed=bool(flipped.rowcount)
+        )
 
     async def mark_all_read(self, user_id: str) -> ReadAllResult:
         n = t.notifications
@@ -555,12 +594,16 @@ class Store:
             last_seq = await conn.scalar(
                 update(t.users).where(t.users.c.id == user_id).values(unread=0).returning(t.users.c.last_seq)
             )
-            marked = await conn.execute(update(n).where(n.c.user_id == user_id, n.c.read.is_(False)).values(read=True))
+            marked = await conn.execute(
+                update(n).where(n.c.user_id == user_id, n.c.read.is_(False)).values(read=True)
+            )
         return ReadAllResult(marked=marked.rowcount or 0, unread=0, last_seq=int(last_seq or 0))
 
     # trending ---------------------------------------------------------------------------------
 
-    async def trending(self, *, window_seconds: int, limit: int, now: datetime | None = None) -> list[TopicRow]:
+    async def trending(
+        self, *, window_seconds: int, limit: int, now: datetime | None = None
+    ) -> list[TopicRow]:
         """Hashtags of the last `window_seconds`, most used first, ties by name."""
         since = (now or _now()) - timedelta(seconds=window_seconds)
         count = func.count().label("n")
@@ -581,7 +624,9 @@ class Store:
         now = now or _now()
         tr = t.trending
         async with self._write() as conn:
-            await conn.execute(self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing())
+            await conn.execute(
+                self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing()
+            )
             claimed = await conn.execute(
                 update(tr)
                 .where(
@@ -609,9 +654,13 @@ class Store:
         tr = t.trending
         body = orjson.dumps([[row.topic, row.tweet_count] for row in topics]).decode()
         async with self._write() as conn:
-            await conn.execute(self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing())
             await conn.execute(
-                update(tr).where(tr.c.id == 1).values(topics=body, computed_at=computed_at, held_until=held_until)
+                self._insert(tr).values(id=1, claimed_at=_EPOCH, topics="[]").on_conflict_do_nothing()
+            )
+            await conn.execute(
+                update(tr)
+                .where(tr.c.id == 1)
+                .values(topics=body, computed_at=computed_at, held_until=held_until)
             )
 
     # helpers ----------------------------------------------------------------------------------
