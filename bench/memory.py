@@ -75,8 +75,8 @@ async def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from tidings.auth import Claims, issue
-    from tidings.server import create_app
-    from tidings.server.serving import uvicorn_options
+    from tidings.http import create_app
+    from tidings.http.serving import uvicorn_options
 
     app = create_app(settings)
     options = {**uvicorn_options(settings), "log_level": "warning", "timeout_graceful_shutdown": 1}

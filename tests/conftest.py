@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 
 from tidings.config import Settings
-from tidings.server import create_app
-from tidings.server.serving import uvicorn_options
+from tidings.http import create_app
+from tidings.http.serving import uvicorn_options
 
 from . import factories
 from .clients import PROTOCOLS, Api, WsClient

@@ -154,7 +154,7 @@ def test_a_short_production_secret_is_refused_without_showing_it():
 
 
 def test_development_generates_a_secret_with_a_warning(tmp_path):
-    from tidings.server import create_app
+    from tidings.http import create_app
 
     from .factories import make_settings
 

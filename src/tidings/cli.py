@@ -18,8 +18,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .config import Settings
-    from .server import create_app
-    from .server.serving import GracefulServer, uvicorn_options
+    from .http import create_app
+    from .http.serving import GracefulServer, uvicorn_options
 
     overrides: dict[str, object] = {}
     if args.host:
@@ -31,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.read(**overrides)
     _logging(settings)
     settings = settings.with_secret()
-    from .server.factory import check_workers, serve_workers
+    from .http.factory import check_workers, serve_workers
 
     check_workers(settings, args.workers)
     if not args.no_migrate:

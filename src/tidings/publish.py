@@ -6,7 +6,7 @@ cannot tell a service's event from a user's.
 
     from tidings.publish import Publisher
 
-    publisher = Publisher.of(app)                       # app = tidings.server.create_app(settings)
+    publisher = Publisher.of(app)                       # app = tidings.http.create_app(settings)
     await publisher.notification(user_id="alice", kind="LIKE", actor_id="bob", tweet_id="42")
     await publisher.tweet(author_id="alice", content="Live from the keynote #launch")
     await publisher.like(user_id="bob", tweet_id="42")
@@ -33,9 +33,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from . import messages as events
 from .bus import Event, EventBus, channels
 from .errors import BrokerUnavailableError, InvalidInputError, NotFoundError
-from .resolvers import events
 from .store import (
     EngagementResult,
     FollowResult,

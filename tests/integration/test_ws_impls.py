@@ -12,7 +12,7 @@ from ..clients import Api, WsClient
 from ..conftest import LiveServer
 from ..factories import make_settings, token
 
-OURS = "tidings.server.websocket"
+OURS = "tidings.transport.websocket"
 SANSIO = "uvicorn.protocols.websockets.websockets_sansio_impl"
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..auth import Claims
 from ..bus import BroadcastBus, Event
 from ..config import Settings
-from ..errors import BrokerUnavailableError, NotAuthenticatedError
+from ..errors import NotAuthenticatedError
+from ..publish import Publisher
 from ..store import Store, TopicRow, UserRow
-
-if TYPE_CHECKING:
-    from ..publish import Publisher
 
 log = logging.getLogger("tidings.resolvers")
 
@@ -47,12 +45,8 @@ class Context:
         return self.viewer
 
     async def publish(self, channel: str, event: Event) -> None:
-        """Publish after commit. The change is stored already, so a broker failure is logged, not
-        raised: subscribers recover it from the store (sequence gaps, snapshots on resubscribe)."""
-        try:
-            await self.bus.publish(channel, event)
-        except BrokerUnavailableError as exc:
-            log.error("event for %s not published: %s", channel, exc)
+        """Publish after commit (`Publisher.send`: a broker failure is logged, not raised)."""
+        await self.publisher.send(channel, event)
 
 
 async def off_fanout() -> None:

@@ -7,9 +7,10 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from .. import messages
 from ..bus import RESYNC, channels
-from ..schema.social import EngagementMetrics
 from ..store import EngagementResult
+from ..types.social import EngagementMetrics
 from . import events
 from .context import Context, off_fanout
 
@@ -51,12 +52,12 @@ async def engagement_stream(
         # is skipped.
         held = ctx.bus.newest(channel)
         if held is None:
-            held = events.metrics_event(await ctx.store.metrics(str(tweet_id)))
+            held = messages.metrics_event(await ctx.store.metrics(str(tweet_id)))
             ctx.bus.offer(channel, held)
         # The snapshot is the event's own value object, the one its fan-out executed: every
         # newcomer holding the same snapshot shares one execution and payload (server/shared.py).
         yield events.metrics_of(held)
-        last = events.metrics_row_of(held).updated_at
+        last = messages.metrics_row_of(held).updated_at
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
                 await off_fanout()
@@ -65,7 +66,7 @@ async def engagement_stream(
                     last = row.updated_at
                     yield EngagementMetrics.from_row(row)
                 continue
-            at = events.updated_at(event)
+            at = messages.updated_at(event)
             if at < last:
                 continue
             last = at

@@ -8,12 +8,12 @@ from datetime import datetime
 from strawberry import ID
 from strawberry.types import Info
 
+from .. import messages
 from ..bus import RESYNC, Event, channels
 from ..errors import InvalidInputError
-from ..schema.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
-from ..schema.social import User
 from ..store import TopicRow, UserRow
-from . import events
+from ..types.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
+from ..types.social import User
 from .context import Context, off_fanout
 
 MAX_TRENDING = 50
@@ -58,7 +58,7 @@ async def set_typing(info: Info[Context, None], conversation_id: ID, is_typing: 
     ctx = info.context
     viewer = ctx.require_viewer()
     await ctx.publish(
-        channels.typing(str(conversation_id)), events.typing_event(str(conversation_id), viewer, is_typing)
+        channels.typing(str(conversation_id)), messages.typing_event(str(conversation_id), viewer, is_typing)
     )
     return True
 

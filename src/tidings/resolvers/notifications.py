@@ -7,12 +7,13 @@ from collections.abc import AsyncGenerator
 from strawberry import ID
 from strawberry.types import Info
 
+from .. import messages
 from ..bus import RESYNC, channels
 from ..errors import InvalidInputError
-from ..schema.notifications import Notification, NotificationEvent
+from ..types.notifications import Notification, NotificationEvent
 from . import events
 from .context import Context, off_fanout
-from .limits import clamp_first
+from .paging import clamp_first
 
 REPLAY_PAGE = 500
 
@@ -54,7 +55,7 @@ async def mark_read(info: Info[Context, None], id: ID) -> Notification:
     result = await ctx.store.mark_read(viewer.id, str(id))
     if result.changed:
         await ctx.publish(
-            channels.notifications(viewer.id), events.read_event(result.notification, result.unread)
+            channels.notifications(viewer.id), messages.read_event(result.notification, result.unread)
         )
     return Notification.from_row(result.notification)
 
@@ -65,7 +66,7 @@ async def mark_all_read(info: Info[Context, None]) -> int:
     result = await ctx.store.mark_all_read(viewer.id)
     if result.marked:
         await ctx.publish(
-            channels.notifications(viewer.id), events.all_read_event(result.last_seq, result.unread)
+            channels.notifications(viewer.id), messages.all_read_event(result.last_seq, result.unread)
         )
     return result.marked
 
@@ -106,7 +107,7 @@ async def notifications_stream(
                     yield NotificationEvent.created(row, unread)
                     yielded = row.seq
                 continue
-            if event.kind != events.CREATED:
+            if event.kind != messages.CREATED:
                 yield events.notification_event_of(event)
                 continue
             seq = event.data["n"]["seq"]

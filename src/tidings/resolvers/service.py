@@ -12,10 +12,10 @@ from strawberry.types import Info
 
 from ..errors import ForbiddenError
 from ..publish import Publisher
-from ..schema.live import TrendingUpdate
-from ..schema.notifications import Notification, NotificationKind
-from ..schema.service import EngagementAction, TrendingTopicInput
-from ..schema.social import EngagementMetrics, Tweet
+from ..types.live import TrendingUpdate
+from ..types.notifications import Notification, NotificationKind
+from ..types.service import EngagementAction, TrendingTopicInput
+from ..types.social import EngagementMetrics, Tweet
 from . import live
 from .context import Context
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from strawberry import ID
 from strawberry.types import Info
 
+from .. import messages
 from ..bus import channels
-from ..schema.social import User
-from . import events
+from ..types.social import User
 from .context import Context
 
 
@@ -29,5 +29,5 @@ async def unfollow(info: Info[Context, None], user_id: ID) -> bool:
     me = ctx.require_viewer()
     changed = await ctx.store.unfollow(me.id, str(user_id))
     if changed:
-        await ctx.publish(channels.feed(me.id), events.follow_event(events.UNFOLLOWED, str(user_id)))
+        await ctx.publish(channels.feed(me.id), messages.follow_event(messages.UNFOLLOWED, str(user_id)))
     return changed

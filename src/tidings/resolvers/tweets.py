@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
+from .. import messages
 from ..bus import RESYNC, channels
-from ..schema.social import Tweet
+from ..types.social import Tweet
 from . import events
 from .context import Context, off_fanout
-from .limits import clamp_first
+from .paging import clamp_first
 
 # After a broker outage the feed re-reads tweets created since it was lost, less this slack: a
 # tweet's created_at precedes its publish by its transaction, and noticing the loss takes <= 2 s.
@@ -51,7 +52,7 @@ async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
     started = time.time()
     async with ctx.bus.subscribe(channels.feed(viewer.id)) as mailbox:
         async for event in mailbox:
-            if event.kind == events.TWEET:
+            if event.kind == messages.TWEET:
                 if event.data["author"]["id"] not in hidden and _first_sight(seen, event.data["id"]):
                     yield events.tweet_of(event)
             elif event.kind == RESYNC:
@@ -62,9 +63,9 @@ async def feed_stream(info: Info[Context, None]) -> AsyncGenerator[Tweet, None]:
                 ):
                     if row.author.id not in hidden and _first_sight(seen, row.id):
                         yield Tweet.from_row(row)
-            elif event.kind == events.UNFOLLOWED:
+            elif event.kind == messages.UNFOLLOWED:
                 hidden.add(event.data["author_id"])
-            elif event.kind == events.FOLLOWED:
+            elif event.kind == messages.FOLLOWED:
                 hidden.discard(event.data["author_id"])
 
 

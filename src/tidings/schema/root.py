@@ -10,9 +10,9 @@ from ..resolvers import notifications as notification_fields
 from ..resolvers import service as service_fields
 from ..resolvers import social as social_fields
 from ..resolvers import tweets as tweet_fields
-from .live import ConnectionStats, TrendingTopic, TrendingUpdate, TypingEvent
-from .notifications import Notification, NotificationEvent
-from .social import EngagementMetrics, Tweet, User
+from ..types.live import ConnectionStats, TrendingTopic, TrendingUpdate, TypingEvent
+from ..types.notifications import Notification, NotificationEvent
+from ..types.social import EngagementMetrics, Tweet, User
 
 
 @strawberry.type

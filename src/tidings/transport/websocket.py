@@ -1,4 +1,4 @@
-"""Our WebSocket protocol for uvicorn (`ws="tidings.server.websocket:WebSocketProtocol"`).
+"""Our WebSocket protocol for uvicorn (`ws="tidings.transport.websocket:WebSocketProtocol"`).
 
 uvicorn hands an upgrade request to a WebSocket protocol class; the ones it ships build each
 socket from a general-purpose library (`websockets`, `wsproto`): a parser generator chain,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tidings.server.shared import PUBLIC_FIELDS, SharedPayloads, scope_of, variables_key
+from tidings.execution.shared import PUBLIC_FIELDS, SharedPayloads, scope_of, variables_key
 
 from ..clients import WsClient
 from ..conftest import eventually

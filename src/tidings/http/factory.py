@@ -19,7 +19,7 @@ from ..bus.bus import SHARED_SCHEMES
 from ..config import Settings
 from ..errors import ConfigError
 
-WORKER_APP = "tidings.server.factory:app"
+WORKER_APP = "tidings.http.factory:app"
 
 
 def check_workers(settings: Settings, workers: int) -> None:

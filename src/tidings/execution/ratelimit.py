@@ -1,5 +1,5 @@
-"""Limits against abuse (docs/PROTOCOL.md): WebSockets per user and per address, new WebSockets
-a second per address, and mutations a second per user.
+"""Rate limits (docs/PROTOCOL.md): token buckets, and mutations a second per user (one token per
+mutation field). Connection admission (per address, per user) is transport/admission.py.
 
 Every check runs once per connection or once per mutation, never per delivery, and costs a
 dictionary lookup or one Redis round trip: refusing a client costs the others nothing. A limit
@@ -14,17 +14,14 @@ set to 0 is off.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from ..config import Settings
 from ..errors import LimitError
-from . import closecodes as cc
 
 log = logging.getLogger("tidings.limits")
 
@@ -56,66 +53,6 @@ class TokenBucket:
         if len(self._buckets) > MAX_KEYS:
             self._buckets.popitem(last=False)
         return wait
-
-
-class ConnectionLimits:
-    """Open WebSockets by address and by user, and the rate of new ones by address."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.per_ip = settings.max_connections_per_ip
-        self.per_user = settings.max_connections_per_user
-        rate = settings.connect_rate_per_ip
-        self.connect_rate = rate
-        self._connects = TokenBucket(rate, max(1.0, 2 * rate)) if rate > 0 else None
-        self.by_ip: Counter[str] = Counter()
-        self.by_user: Counter[str] = Counter()
-        networks = tuple(ipaddress.ip_network(n, strict=False) for n in settings.limit_exempt)
-        self._exempt: Callable[[str], bool] = lru_cache(maxsize=4096)(lambda host: _within(host, networks))
-
-    def admit_address(self, host: str) -> tuple[int, str] | None:
-        """Count a new WebSocket from `host`; or the close code and reason that refuse it."""
-        if not host or self._exempt(host):
-            return None
-        if self._connects is not None:
-            wait = self._connects.take(host)
-            if wait:
-                return (
-                    cc.WS_4432_CONNECTING_TOO_FAST,
-                    f"Connecting too fast: over {self.connect_rate:g} a second from your address; "
-                    f"retry in {wait:.1f} s",
-                )
-        if self.per_ip and self.by_ip[host] >= self.per_ip:
-            reason = f"Too many connections from your address (limit {self.per_ip})"
-            return cc.WS_4431_TOO_MANY_CONNECTIONS_PER_IP, reason
-        self.by_ip[host] += 1
-        return None
-
-    def release_address(self, host: str) -> None:
-        if host in self.by_ip:
-            self.by_ip[host] -= 1
-            if self.by_ip[host] <= 0:
-                del self.by_ip[host]
-
-    def admit_user(self, user_id: str) -> str | None:
-        """Count an authenticated WebSocket of `user_id`; or the reason that refuses it."""
-        if self.per_user and self.by_user[user_id] >= self.per_user:
-            return f"Too many connections for this user (limit {self.per_user})"
-        self.by_user[user_id] += 1
-        return None
-
-    def release_user(self, user_id: str) -> None:
-        if user_id in self.by_user:
-            self.by_user[user_id] -= 1
-            if self.by_user[user_id] <= 0:
-                del self.by_user[user_id]
-
-
-def _within(host: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in networks)
 
 
 # A token bucket in Redis, so that every process on one broker counts a user's mutations together.

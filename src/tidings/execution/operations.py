@@ -13,20 +13,52 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graphql import OperationType
 
 from .. import logs
 from ..bus.mailbox import Mailbox, mailbox_observer
+from ..resolvers import Context
 from ._eager import Eager
-from .engine import Prepared, RequestError, Subscription, error_of
-from .shared import dumps, scope_of, variables_key
-
-if TYPE_CHECKING:
-    from .ws import Connection
+from .engine import Engine, Prepared, RequestError, Subscription, error_of
+from .shared import SharedPayloads, dumps, scope_of, variables_key
+from .stats import LiveStats
 
 log = logging.getLogger("tidings.ws")
+
+
+class Runtime(Protocol):
+    """What operations share across connections: the engine and the shared payloads."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def shared(self) -> SharedPayloads: ...
+
+
+class Connection(Protocol):
+    """The connection an operation runs on, whatever its transport: where results go."""
+
+    ops: dict[str, Operation]
+    context: Context | None
+
+    @property
+    def stats(self) -> LiveStats: ...
+
+    @property
+    def server(self) -> Runtime: ...
+
+    def next_prefix(self, op_id: str) -> str: ...
+
+    async def send_result(self, prefix: str, payload: str) -> None: ...
+
+    async def send_next(self, op_id: str, payload: str) -> None: ...
+
+    async def send_complete(self, op_id: str) -> None: ...
+
+    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None: ...
 
 
 class Operation:

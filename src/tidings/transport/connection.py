@@ -1,8 +1,9 @@
-"""GraphQL over WebSocket: graphql-transport-ws and the legacy graphql-ws, on one endpoint.
+"""What both GraphQL WebSocket sub-protocols share: the receive loop, timers, authentication,
+operations and sending.
 
 Strict where the protocol is strict (a malformed frame closes with 4400 and a reason), and
-careful with resources: every operation is a task that leaves through `finally`, and a
-subscription's generator is closed whichever way it ends. Close codes: `closecodes.py`.
+careful with resources: every operation leaves through `finally`, and a subscription's generator
+is closed whichever way it ends. Close codes: `closecodes.py`.
 """
 
 from __future__ import annotations
@@ -12,102 +13,36 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Protocol
 
 import orjson
 from starlette.websockets import WebSocket
 
-from .. import logs
 from ..config import Settings
 from ..errors import AuthError
+from ..execution.engine import Engine, Prepared, RequestError
+from ..execution.operations import Operation
+from ..execution.services import Services
+from ..execution.shared import SharedPayloads, dumps
+from ..execution.stats import LiveStats
 from ..resolvers import Context
 from . import closecodes as cc
-from .context import Services
-from .engine import Engine, Prepared, RequestError
-from .limits import ConnectionLimits
-from .operations import Operation
-from .shared import SharedPayloads, dumps
-from .stats import LiveStats
+from .admission import ConnectionLimits
 
 log = logging.getLogger("tidings.ws")
 
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 MAX_REASON = 120
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
-    """Non-browser clients send no Origin; browsers may come from the same host, localhost, or a listed origin."""
-    if not origin:
-        return True
-    if "*" in allowed or origin.rstrip("/") in allowed:
-        return True
-    parts = urlsplit(origin)
-    if parts.hostname in LOCAL_HOSTS:
-        return True
-    return host is not None and parts.netloc == host
+class Endpoint(Protocol):
+    """What a connection needs of the endpoint that accepted it (endpoint.WsServer)."""
 
-
-class WsServer:
-    """Owns the open connections of this process and the shared payload cache."""
-
-    def __init__(self, services: Services, engine: Engine, stats: LiveStats, settings: Settings) -> None:
-        self.services = services
-        self.engine = engine
-        self.stats = stats
-        self.settings = settings
-        self.shared = SharedPayloads()
-        self.connections: set[Connection] = set()
-        self.accepting = True
-        self.limits = ConnectionLimits(settings)
-
-    async def endpoint(self, websocket: WebSocket) -> None:
-        headers = websocket.headers
-        if not self.accepting:
-            await websocket.close(cc.WS_1012_SERVICE_RESTART)
-            return
-        if not origin_allowed(headers.get("origin"), headers.get("host"), self.settings.allowed_origins):
-            self.stats.close_codes[cc.WS_1008_POLICY_VIOLATION] += 1
-            await websocket.close(cc.WS_1008_POLICY_VIOLATION)
-            return
-        offered = websocket.scope.get("subprotocols") or []
-        cls: type[Connection]
-        if cc.GRAPHQL_TRANSPORT_WS in offered:
-            cls = TransportWsConnection
-        elif cc.GRAPHQL_WS in offered:
-            cls = LegacyWsConnection
-        else:
-            await websocket.accept()
-            self.stats.close_codes[cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE] += 1
-            await websocket.close(cc.WS_4406_SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
-            return
-        host = websocket.client.host if websocket.client else ""
-        refusal = self.limits.admit_address(host)
-        await websocket.accept(subprotocol=cls.protocol)
-        if refusal is not None:  # accepted only to say why, with a close code the client can read
-            self.stats.close_codes[refusal[0]] += 1
-            await websocket.close(refusal[0], refusal[1][:MAX_REASON])
-            return
-        connection = cls(self, websocket)
-        entry = logs.ConnectionLog(cls.protocol, websocket.client)
-        self.connections.add(connection)
-        self.stats.connections += 1
-        try:
-            await connection.run()
-        finally:
-            self.connections.discard(connection)
-            entry.closed(connection)
-            self.stats.connections -= 1
-            self.limits.release_address(host)
-            if connection.user_id is not None:
-                self.limits.release_user(connection.user_id)
-
-    async def shutdown(
-        self, code: int = cc.WS_1012_SERVICE_RESTART, reason: str = "Server restarting"
-    ) -> None:
-        """Stop accepting and close every open socket with `code` (1012: clients retry)."""
-        self.accepting = False
-        await asyncio.gather(*(c.close(code, reason) for c in list(self.connections)), return_exceptions=True)
+    services: Services
+    engine: Engine
+    stats: LiveStats
+    settings: Settings
+    shared: SharedPayloads
+    limits: ConnectionLimits
 
 
 class Connection:
@@ -116,7 +51,7 @@ class Connection:
     protocol = ""
     next_type = "next"
 
-    def __init__(self, server: WsServer, websocket: WebSocket) -> None:
+    def __init__(self, server: Endpoint, websocket: WebSocket) -> None:
         self.server = server
         self.ws = websocket
         self._send = websocket._send
@@ -305,7 +240,7 @@ class Connection:
         raise NotImplementedError
 
 
-def _decode(text: str) -> tuple[dict[str, Any] | None, str]:
+def decode_message(text: str) -> tuple[dict[str, Any] | None, str]:
     """The message as an object with a string `type`, or None and what is wrong with it."""
     try:
         message = orjson.loads(text)
@@ -318,7 +253,7 @@ def _decode(text: str) -> tuple[dict[str, Any] | None, str]:
     return message, ""
 
 
-def _operation_payload(
+def operation_payload(
     message: dict[str, Any],
 ) -> tuple[tuple[str, dict[str, Any] | None, str | None] | None, str]:
     payload = message.get("payload")
@@ -339,152 +274,6 @@ def _operation_payload(
     return (query, variables, op_name), ""
 
 
-def _valid_id(message: dict[str, Any]) -> str | None:
+def valid_id(message: dict[str, Any]) -> str | None:
     op_id = message.get("id")
     return op_id if isinstance(op_id, str) and op_id and len(op_id) <= 128 else None
-
-
-class TransportWsConnection(Connection):
-    """graphql-transport-ws, as graphql-ws's PROTOCOL.md describes it."""
-
-    protocol = cc.GRAPHQL_TRANSPORT_WS
-    next_type = "next"
-
-    async def on_bad_frame(self, reason: str) -> None:
-        await self.close(cc.WS_4400_BAD_REQUEST, reason)
-
-    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
-        await self.send_json({"id": op_id, "type": "error", "payload": errors})
-
-    async def on_text(self, text: str) -> None:
-        message, problem = _decode(text)
-        if message is None:
-            return await self.on_bad_frame(problem)
-        kind = message["type"]
-        if (
-            "payload" in message
-            and message["payload"] is not None
-            and not isinstance(message["payload"], dict)
-        ):
-            return await self.on_bad_frame("Invalid message: 'payload' must be an object")
-        if kind == "connection_init":
-            await self.on_init(message)
-        elif kind == "subscribe":
-            await self.on_subscribe(message)
-        elif kind == "complete":
-            op_id = _valid_id(message)
-            if op_id is None:
-                return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-            self.stop(op_id)
-        elif kind == "ping":
-            await self.send_json({"type": "pong"})
-        elif kind == "pong":
-            pass
-        else:
-            await self.on_bad_frame(f"Invalid message: unknown type {kind[:40]!r}")
-
-    async def on_init(self, message: dict[str, Any]) -> None:
-        if self.init_received:
-            return await self.close(cc.WS_4429_TOO_MANY_INIT, "Too many initialisation requests")
-        self.init_received = True
-        try:
-            context = await self.authenticate(message.get("payload"))
-        except AuthError as exc:
-            self.stats.auth_failures[exc.message.split(":")[0]] += 1
-            return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
-        refusal = self.admit_user(context)
-        if refusal is not None:
-            return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
-        self.initialised(context)
-        await self.send_json({"type": "connection_ack"})
-
-    async def on_subscribe(self, message: dict[str, Any]) -> None:
-        if self.context is None:
-            return await self.close(cc.WS_4401_UNAUTHORIZED, "Unauthorized")
-        op_id = _valid_id(message)
-        if op_id is None:
-            return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-        parsed, problem = _operation_payload(message)
-        if parsed is None:
-            return await self.on_bad_frame(problem)
-        if op_id in self.ops:
-            return await self.close(
-                cc.WS_4409_SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists"
-            )
-        await self.begin(op_id, parsed)
-
-
-class LegacyWsConnection(Connection):
-    """The legacy graphql-ws protocol of subscriptions-transport-ws (Apollo's old client)."""
-
-    protocol = cc.GRAPHQL_WS
-    next_type = "data"
-
-    async def on_bad_frame(self, reason: str) -> None:
-        await self.send_json({"type": "connection_error", "payload": {"message": reason}})
-
-    async def send_errors(self, op_id: str, errors: list[dict[str, Any]]) -> None:
-        await self.send_json({"id": op_id, "type": "error", "payload": errors[0] if errors else {}})
-
-    async def on_text(self, text: str) -> None:
-        message, problem = _decode(text)
-        if message is None:
-            return await self.on_bad_frame(problem)
-        kind = message["type"]
-        if kind == "connection_init":
-            await self.on_init(message)
-        elif kind == "start":
-            await self.on_start(message)
-        elif kind == "stop":
-            op_id = _valid_id(message)
-            if op_id is None:
-                return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-            if self.stop(op_id):
-                await self.send_complete(op_id)
-        elif kind == "connection_terminate":
-            await self.close(cc.WS_1000_NORMAL, "Terminated")
-        else:
-            await self.on_bad_frame(f"Invalid message: unknown type {kind[:40]!r}")
-
-    async def on_init(self, message: dict[str, Any]) -> None:
-        if self.init_received:
-            return await self.on_bad_frame("Too many initialisation requests")
-        self.init_received = True
-        payload = message.get("payload")
-        if payload is not None and not isinstance(payload, dict):
-            payload = None
-        try:
-            context = await self.authenticate(payload)
-        except AuthError as exc:
-            self.stats.auth_failures[exc.message.split(":")[0]] += 1
-            await self.send_json(
-                {"type": "connection_error", "payload": {"message": f"Forbidden: {exc.message}"}}
-            )
-            return await self.close(cc.WS_4403_FORBIDDEN, f"Forbidden: {exc.message}")
-        refusal = self.admit_user(context)
-        if refusal is not None:
-            await self.send_json({"type": "connection_error", "payload": {"message": refusal}})
-            return await self.close(cc.WS_4430_TOO_MANY_CONNECTIONS_PER_USER, refusal)
-        self.initialised(context)
-        await self.send_json({"type": "connection_ack"})
-        await self.send_json({"type": "ka"})
-        self._spawn(self.keep_alive)
-
-    async def keep_alive(self) -> None:
-        while not self.closed:
-            await asyncio.sleep(self.settings.keepalive_interval)
-            await self.send_json({"type": "ka"})
-
-    async def on_start(self, message: dict[str, Any]) -> None:
-        if self.context is None:
-            return await self.close(cc.WS_4401_UNAUTHORIZED, "Unauthorized")
-        op_id = _valid_id(message)
-        if op_id is None:
-            return await self.on_bad_frame("Invalid message: 'id' must be a non-empty string")
-        parsed, problem = _operation_payload(message)
-        if parsed is None:
-            return await self.send_errors(op_id, [{"message": problem}])
-        previous = self.ops.pop(op_id, None)
-        if previous is not None:  # subscriptions-transport-ws replaces an operation restarted under its id
-            await previous.aclose()
-        await self.begin(op_id, parsed)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ..auth import Claims, issue
 from ..store import Store
-from .http import errors_response, json_response
+from .graphql import errors_response, json_response
 
 log = logging.getLogger("tidings.demo")
 

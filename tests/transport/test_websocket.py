@@ -1,4 +1,4 @@
-"""Our WebSocket protocol (server/websocket.py) under a real uvicorn, spoken to in raw bytes.
+"""Our WebSocket protocol (transport/websocket.py) under a real uvicorn, spoken to in raw bytes.
 
 The app behind it is a small ASGI echo, so what is tested is the protocol alone: the opening
 handshake and its refusals, fragmented and pipelined frames, ping/pong and the keepalive
@@ -24,8 +24,8 @@ import pytest
 import uvicorn
 from websockets.frames import Frame, Opcode
 
-from tidings.server import _frames
-from tidings.server.websocket import INBOX_HIGH
+from tidings.transport import _frames
+from tidings.transport.websocket import INBOX_HIGH
 
 from ..conftest import eventually, free_port
 
@@ -80,7 +80,7 @@ class EchoServer:
             app,
             host="127.0.0.1",
             port=self.port,
-            ws="tidings.server.websocket:WebSocketProtocol",
+            ws="tidings.transport.websocket:WebSocketProtocol",
             log_level="warning",
             lifespan="on",
             **options,
@@ -385,7 +385,7 @@ async def test_shutdown_closes_open_sockets_with_1012() -> None:
 
 def test_the_socket_tests_ran_on_our_protocol(echo: EchoServer) -> None:
     # Guards the fixture: uvicorn must have loaded our class, not fallen back to its own.
-    assert echo.server.config.ws_protocol_class.__module__ == "tidings.server.websocket"
+    assert echo.server.config.ws_protocol_class.__module__ == "tidings.transport.websocket"
 
 
 # what a hostile or stalled peer cannot do ---------------------------------------------------------

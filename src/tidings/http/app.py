@@ -20,17 +20,17 @@ from starlette.websockets import WebSocket
 from ..bus import BroadcastBus
 from ..bus.cluster import deployment_of
 from ..config import Settings
+from ..execution.engine import Engine
+from ..execution.ratelimit import MutationLimiter
+from ..execution.services import Services
+from ..execution.stats import LiveStats
 from ..schema import schema
 from ..store import Store
+from ..transport.endpoint import WsServer
 from ..trending import Trender
 from . import demo
-from .context import Services
-from .engine import Engine
-from .http import GraphQLHttp, errors_response, json_response
-from .limits import MutationLimiter
+from .graphql import GraphQLHttp, errors_response, json_response
 from .metrics import Metrics, RequestTimer, observe_delivery
-from .stats import LiveStats
-from .ws import WsServer
 
 log = logging.getLogger("tidings.server")
 

@@ -90,7 +90,7 @@ async def test_an_oversized_query_is_refused_quickly(app_client):
 async def test_a_too_deep_query_is_refused(tmp_path):
     import httpx
 
-    from tidings.server import create_app
+    from tidings.http import create_app
 
     from ..factories import make_settings
 

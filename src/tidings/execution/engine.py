@@ -36,7 +36,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from ..config import Settings
 from ..errors import TidingsError
-from .limits import MutationLimiter
+from .ratelimit import MutationLimiter
 
 log = logging.getLogger("tidings.engine")
 

@@ -11,8 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from ..errors import AuthError
-from .context import Services
-from .engine import Engine, RequestError
+from ..execution.engine import Engine, RequestError
+from ..execution.services import Services
 
 
 def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -91,7 +91,7 @@ async def test_worker_processes_are_summed_from_the_metrics_directory(tmp_path, 
     """Two apps stand in for two workers: each scrape shows both; a stopped one keeps its counters."""
     import httpx
 
-    from tidings.server import create_app
+    from tidings.http import create_app
 
     directory = tmp_path / "metrics"
     apps = [create_app(settings.model_copy(update={"metrics_dir": directory})) for _ in range(2)]

@@ -46,7 +46,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus import BroadcastBus
-from .stats import LiveStats
+from ..execution.stats import LiveStats
 
 log = logging.getLogger("tidings.metrics")
 

@@ -22,7 +22,7 @@ from ..config import Settings
 
 log = logging.getLogger("tidings.server")
 
-OUR_WEBSOCKET = "tidings.server.websocket:WebSocketProtocol"
+OUR_WEBSOCKET = "tidings.transport.websocket:WebSocketProtocol"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
