@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -29,6 +28,7 @@ from ..store import Store
 from ..transport.endpoint import WsServer
 from ..trending import Trender
 from . import demo
+from .dashboard import DashboardFiles
 from .graphql import GraphQLHttp, errors_response, json_response
 from .metrics import Metrics, RequestTimer, observe_delivery
 
@@ -151,7 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestTimer, metrics=tidings.metrics)
 
     if (settings.static_dir / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="dashboard")
+        app.mount("/", DashboardFiles(settings.static_dir), name="dashboard")
     else:
 
         async def no_dashboard(request: Request) -> Response:
