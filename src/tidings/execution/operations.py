@@ -4,8 +4,11 @@ A subscription has no Task of its own while it waits. Its generator parks at a `
 the Hub puts an event in its Mailbox, `on_ready` resumes the generator eagerly (`_eager.py`),
 executes the value (once per sharing key, `shared.py`) and writes the frame, all inside the
 Hub's fan-out loop. Only when something must really wait (a store read, a socket that pushes
-back) does that step continue in a Task. Whichever way an operation ends, `aclose` leaves the
-generator closed and the counts returned.
+back) does that step continue in a Task. Whichever way an operation ends (its generator
+finishes or fails, the client completes it, the socket closes), it is released exactly once: the
+generator closed, its Mailbox gone from the Hub, and the counts returned. A release, once begun,
+runs in a Task of its own that nobody cancels, so a socket that closes while its `complete`s are
+still being handled cannot stop one halfway (issue 11, finding 1).
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ class LiveSubscription(Operation):
     live = False  # waiting on its Mailbox: every later event reaches it
     _sub: Subscription | None = None
     _step: Eager | None = None
+    _closing: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.conn.stats.by_field[self.field] += 1
@@ -237,10 +241,18 @@ class LiveSubscription(Operation):
             await self.conn.send_errors(self.id, errors)
 
     async def aclose(self) -> None:
-        if self.ended:
-            return
-        self.ended = True
-        self._forget()
+        closing = self._closing
+        if closing is None:
+            if self.ended:  # it ended by itself: `_end` releases it
+                return
+            self.ended = True
+            self._forget()
+            closing = self._closing = asyncio.create_task(self._close())
+        # Shielded: a caller cancelled while waiting (the socket's handler, at close) leaves the
+        # release to finish on its own instead of stopping it between cancel and release.
+        await asyncio.shield(closing)
+
+    async def _close(self) -> None:
         step = self._step
         if step is not None:
             step.cancel()

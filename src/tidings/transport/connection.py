@@ -67,6 +67,8 @@ class Connection:
         self._init_timer: asyncio.TimerHandle | None = None
         self._expiry_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] | None = None  # made on first use: most sockets need none
+        # Operations the client completed whose release is still running: awaited, never cancelled.
+        self._stopping: set[asyncio.Task[None]] = set()
 
     # lifecycle --------------------------------------------------------------------------------
 
@@ -97,11 +99,13 @@ class Connection:
                     timer.cancel()
             operations = list(self.ops.values())
             self.ops.clear()
-            await asyncio.gather(*(op.settle() for op in operations), return_exceptions=True)
+            releases = [asyncio.ensure_future(op.settle()) for op in operations] + list(self._stopping)
             tasks = list(self._tasks or ())
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Timers and keep-alives are cancelled; releases are not: each runs to its end, so
+            # every operation this socket started is released exactly once, however it closed.
+            await asyncio.shield(asyncio.gather(*releases, *tasks, return_exceptions=True))
 
     async def close(self, code: int, reason: str = "") -> None:
         if self.closed:
@@ -207,7 +211,10 @@ class Connection:
         operation = self.ops.pop(op_id, None)
         if operation is None:
             return False
-        self._spawn(operation.aclose)
+        # Even on a socket already closing: an operation out of `ops` is released here or nowhere.
+        task = asyncio.create_task(operation.aclose())
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
         return True
 
     def next_prefix(self, op_id: str) -> str:
