@@ -39,16 +39,17 @@ class TokenBucket:
         self.burst = burst
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """Take one token: 0.0 when there was one, else the seconds until there is."""
+    def take(self, key: str, now: float | None = None, count: int = 1) -> float:
+        """Take `count` tokens, all or none: 0.0 when there were enough, else the seconds until
+        there are (nothing is taken then)."""
         now = time.monotonic() if now is None else now
         tokens, at = self._buckets.pop(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - at) * self.rate)
         wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
+        if tokens >= count:
+            tokens -= count
         else:
-            wait = (1 - tokens) / self.rate
+            wait = (count - tokens) / self.rate
         self._buckets[key] = (tokens, now)
         if len(self._buckets) > MAX_KEYS:
             self._buckets.popitem(last=False)
@@ -60,6 +61,7 @@ class TokenBucket:
 _BUCKET_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local count = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -68,7 +70,7 @@ local at = tonumber(state[2])
 if tokens == nil or at == nil then tokens = burst; at = now end
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+if tokens >= count then tokens = tokens - count else wait = (count - tokens) / rate end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return tostring(wait)
@@ -91,15 +93,22 @@ class MutationLimiter:
         self._failing = False
         self.refused = 0
 
-    async def refuse(self, context: Any) -> dict[str, Any] | None:
-        """None when the viewer may mutate now; else the GraphQL error to answer with."""
-        if self._local is None:
+    async def refuse(self, context: Any, mutations: int = 1) -> dict[str, Any] | None:
+        """None when the viewer may run `mutations` mutation fields now (they are counted);
+        else the GraphQL error to answer with (and nothing is counted)."""
+        if self._local is None or mutations <= 0:
             return None
         claims = getattr(context, "claims", None)
         viewer = getattr(context, "viewer", None)
         if viewer is None or (claims is not None and claims.role == "service"):
             return None
-        wait = await self._take(viewer.id)
+        if mutations > self.burst:
+            self.refused += 1
+            error = LimitError(
+                f"Too many mutations: this request has {mutations}, and at most {self.burst} may run at once."
+            )
+            return {"message": error.message, "extensions": error.extensions}
+        wait = await self._take(viewer.id, mutations)
         if not wait:
             return None
         self.refused += 1
@@ -110,7 +119,7 @@ class MutationLimiter:
         )
         return {"message": error.message, "extensions": error.extensions}
 
-    async def _take(self, user_id: str) -> float:
+    async def _take(self, user_id: str, count: int) -> float:
         assert self._local is not None
         client = self._redis()
         if client is not None:
@@ -118,7 +127,7 @@ class MutationLimiter:
                 if self._script is None or self._script_client is not client:
                     self._script, self._script_client = client.register_script(_BUCKET_LUA), client
                 key = f"{self._prefix}{user_id}"
-                wait = float(await self._script(keys=[key], args=[self.rate, self.burst]))
+                wait = float(await self._script(keys=[key], args=[self.rate, self.burst, count]))
                 if self._failing:
                     log.info("mutation rate limits are shared through Redis again")
                 self._failing = False
@@ -127,4 +136,4 @@ class MutationLimiter:
                 if not self._failing:
                     log.warning("mutation rate limit not shared (Redis: %r); counting in this process", exc)
                 self._failing = True
-        return self._local.take(user_id)
+        return self._local.take(user_id, count=count)
