@@ -29,11 +29,12 @@ async def test_each_verb_stores_then_publishes_on_the_right_channels(app_client)
     tidings = app_client.app.state.tidings
     publisher = Publisher.of(app_client.app)
     assert (await publisher.follow(follower_id="bob", followee_id="alice")) is True
+    thread = await publisher.tweet(author_id="bob", content="a conversation")
     bus = tidings.bus
     async with (
         bus.subscribe(channels.feed("bob")) as feed,
         bus.subscribe(channels.notifications("alice")) as alice_notes,
-        bus.subscribe(channels.typing("dm")) as typing,
+        bus.subscribe(channels.typing(thread.id)) as typing,
         bus.subscribe(channels.trending(), latest_only=True) as trending,
     ):
         tweet = await publisher.tweet(author_id="alice", content="in process #ops")
@@ -56,7 +57,7 @@ async def test_each_verb_stores_then_publishes_on_the_right_channels(app_client)
             like_note = await asyncio.wait_for(alice_notes.get(), 2)
             assert (like_note.data["n"]["kind"], like_note.data["unread"]) == ("LIKE", 3)
 
-        await publisher.typing(conversation_id="dm", user_id="alice", is_typing=True)
+        await publisher.typing(conversation_id=thread.id, user_id="alice", is_typing=True)
         event = await asyncio.wait_for(typing.get(), 2)
         assert (event.data["user"]["id"], event.data["is_typing"]) == ("alice", True)
 
@@ -82,8 +83,13 @@ async def test_bad_arguments_store_and_publish_nothing(app_client):
         await publisher.notification(user_id="alice", kind="LIKE", actor_id="bob")
     with pytest.raises(NotFoundError, match="No tweet with id '99'"):
         await publisher.like(user_id="alice", tweet_id="99")
+    with pytest.raises(InvalidInputError, match="is not a conversation id"):
+        await publisher.typing(conversation_id="c", user_id="alice", is_typing=False)
+    with pytest.raises(NotFoundError, match="No conversation '99'"):
+        await publisher.typing(conversation_id="99", user_id="alice", is_typing=False)
+    thread = await publisher.store.post("alice", "a thread")
     with pytest.raises(NotFoundError, match="No user with id 'zed'"):
-        await publisher.typing(conversation_id="c", user_id="zed", is_typing=False)
+        await publisher.typing(conversation_id=thread.tweet.id, user_id="zed", is_typing=False)
     with pytest.raises(InvalidInputError, match="expected 0 or more"):
         await publisher.trending([("x", -1)])
     assert bus.events_published == before

@@ -11,7 +11,7 @@ cannot tell a service's event from a user's.
     await publisher.tweet(author_id="alice", content="Live from the keynote #launch")
     await publisher.like(user_id="bob", tweet_id="42")
     await publisher.trending([("launch", 120), ("python", 80)])
-    await publisher.typing(conversation_id="c1", user_id="alice", is_typing=True)
+    await publisher.typing(conversation_id="42", user_id="alice", is_typing=True)
 
 | old helper                    | now                                                  |
 |-------------------------------|------------------------------------------------------|
@@ -33,6 +33,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from . import ids
 from . import messages as events
 from .bus import Event, EventBus, channels
 from .errors import BrokerUnavailableError, InvalidInputError, NotFoundError
@@ -163,12 +164,21 @@ class Publisher:
 
     async def typing(self, *, conversation_id: str, user_id: str, is_typing: bool) -> None:
         """`user_id` started or stopped typing in a conversation (nothing is stored)."""
-        user = await self.store.user(user_id)
+        conversation = await self.conversation(conversation_id)
+        user = await self.store.user(ids.user(user_id))
         if user is None:
-            raise NotFoundError(f"No user with id {user_id!r}.")
-        await self.send(
-            channels.typing(conversation_id), events.typing_event(conversation_id, user, is_typing)
-        )
+            raise NotFoundError(f"No user with id {ids.shown(user_id)}.")
+        await self.send(channels.typing(conversation), events.typing_event(conversation, user, is_typing))
+
+    async def conversation(self, conversation_id: str) -> str:
+        """A conversation is the reply thread under a tweet, named by the tweet's id: that id
+        (canonical), InvalidInputError when malformed, NotFoundError when no tweet has it."""
+        key = ids.canonical(conversation_id, "conversation")
+        if not await self.store.has_tweet(key):
+            raise NotFoundError(
+                f"No conversation {ids.shown(conversation_id)}: a conversation is the thread under a tweet."
+            )
+        return key
 
     async def trending(self, topics: Sequence[tuple[str, int]]) -> list[TopicRow]:
         """A ranking from the ranking service, most trending first: it becomes the current one

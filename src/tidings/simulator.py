@@ -149,7 +149,7 @@ class Simulator:
 
     async def act(self, action: str, user: str) -> None:
         r = self.random
-        if action in ("like", "retweet", "reply") and not self.tweets:
+        if action in ("like", "retweet", "reply", "typing") and not self.tweets:
             action = "post"
         if action == "post":
             data = await self.graphql(
@@ -176,8 +176,8 @@ class Simulator:
         elif action == "follow":
             other = r.choice([u for u in self.users if u != user] or [user])
             await self.graphql(user, "mutation($u: ID!) { follow(userId: $u) }", {"u": other})
-        else:  # typing: start in a conversation, or stop where this user was typing
-            conversation = f"dm-{r.randrange(5)}"
+        else:  # typing: start in a conversation (a tweet's thread), or stop where this user was typing
+            conversation, _ = self.tweets[r.randrange(min(5, len(self.tweets)))]
             is_typing = (user, conversation) not in self.typing
             (self.typing.add if is_typing else self.typing.discard)((user, conversation))
             await self.graphql(

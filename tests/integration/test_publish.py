@@ -115,15 +115,16 @@ async def test_a_published_ranking_becomes_the_current_one(ws_as, api):
 
 async def test_a_service_publishes_typing_to_the_conversation(ws_as, api):
     await known(api, "alice")
+    c8, c9 = await api("alice").post("one thread"), await api("alice").post("another")
     async with ws_as("bob") as bob_ws:
         stream = await bob_ws.subscribe(
-            'typing(conversationId: "c9") { conversationId user { id } isTyping }'
+            f'typing(conversationId: "{c9}") {{ conversationId user {{ id }} isTyping }}'
         )
-        other = await bob_ws.subscribe('typing(conversationId: "c8") { isTyping }')
+        other = await bob_ws.subscribe(f'typing(conversationId: "{c8}") {{ isTyping }}')
         await asyncio.sleep(0.1)
-        publish = 'mutation { publishTyping(conversationId: "c9", userId: "alice", isTyping: true) }'
+        publish = f'mutation {{ publishTyping(conversationId: "{c9}", userId: "alice", isTyping: true) }}'
         assert await service(api)(publish) == {"publishTyping": True}
-        assert await stream.next() == {"conversationId": "c9", "user": {"id": "alice"}, "isTyping": True}
+        assert await stream.next() == {"conversationId": c9, "user": {"id": "alice"}, "isTyping": True}
         assert await other.silent_for(0.2)
 
 
@@ -136,13 +137,13 @@ async def test_a_user_token_is_refused_and_nothing_is_broadcast(live_server, ws_
         'mutation { publishTweet(authorId: "alice", content: "spoofed") { id } }',
         f'mutation {{ publishEngagement(userId: "bob", tweetId: "{tweet_id}", action: LIKE) {{ likes }} }}',
         'mutation { publishTrending(topics: [{topic: "spam", tweetCount: 1}]) { windowSeconds } }',
-        'mutation { publishTyping(conversationId: "c1", userId: "alice", isTyping: true) }',
+        f'mutation {{ publishTyping(conversationId: "{tweet_id}", userId: "alice", isTyping: true) }}',
     ]
     async with ws_as("alice") as alice_ws:
         notes = await alice_ws.subscribe("notifications { kind }")
         counts = await alice_ws.subscribe(f'engagement(tweetId: "{tweet_id}") {{ likes }}')
         trending = await alice_ws.subscribe("trending { topics { topic } }")
-        typing = await alice_ws.subscribe('typing(conversationId: "c1") { isTyping }')
+        typing = await alice_ws.subscribe(f'typing(conversationId: "{tweet_id}") {{ isTyping }}')
         assert await counts.next() == {"likes": 0}
         await trending.next()
         await eventually(lambda: live_server.stats()["subscriptions"] == 4)

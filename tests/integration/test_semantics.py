@@ -251,14 +251,15 @@ async def test_trending_sends_the_ranking_then_changes(ws_as, api):
 
 
 async def test_typing_reaches_the_others_in_the_conversation(ws_as, api):
+    c1, c2 = await api("bob").post("a thread"), await api("bob").post("another thread")
     async with ws_as("alice") as alice_ws, ws_as("bob") as bob_ws:
         alice_stream = await alice_ws.subscribe(
-            'typing(conversationId: "c1") { conversationId user { id } isTyping }'
+            f'typing(conversationId: "{c1}") {{ conversationId user {{ id }} isTyping }}'
         )
-        bob_stream = await bob_ws.subscribe('typing(conversationId: "c1") { user { id } isTyping }')
-        other = await bob_ws.subscribe('typing(conversationId: "c2") { isTyping }')
+        bob_stream = await bob_ws.subscribe(f'typing(conversationId: "{c1}") {{ user {{ id }} isTyping }}')
+        other = await bob_ws.subscribe(f'typing(conversationId: "{c2}") {{ isTyping }}')
         await asyncio.sleep(0.1)
-        assert await api("alice")('mutation { setTyping(conversationId: "c1", isTyping: true) }') == {
+        assert await api("alice")(f'mutation {{ setTyping(conversationId: "{c1}", isTyping: true) }}') == {
             "setTyping": True
         }
         assert await bob_stream.next() == {"user": {"id": "alice"}, "isTyping": True}

@@ -23,7 +23,7 @@ from ..conftest import LiveServer, eventually
 from ..factories import make_settings, token
 
 BIG_NAME = "Typist " + "x" * 4000  # big frames fill the socket's buffers in a few hundred events
-TYPING = 'subscription { typing(conversationId: "c") { isTyping user { displayName } } }'
+TYPING = "subscription($c: ID!) { typing(conversationId: $c) { isTyping user { displayName } } }"
 NOTES = "subscription($a: String) { notifications(after: $a) { kind cursor notification { actor { id } } } }"
 
 
@@ -109,18 +109,21 @@ async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_
         typist = Api(http, token("typist", name=BIG_NAME))
         mentioner, other = Api(http, token("mentioner")), Api(http, token("other"))
         await other("{ viewer { id } }")
+        thread = await other.post("the conversation they type in")
         stalled = await StalledClient(server.ws_url).open()
         await stalled.send(
             {"type": "connection_init", "payload": {"authorization": f"Bearer {token('stalled')}"}}
         )
         await stalled.until(lambda ms: {"type": "connection_ack"} in ms)
-        await stalled.send({"type": "subscribe", "id": "t", "payload": {"query": TYPING}})
+        await stalled.send(
+            {"type": "subscribe", "id": "t", "payload": {"query": TYPING, "variables": {"c": thread}}}
+        )
         await stalled.send(
             {"type": "subscribe", "id": "n", "payload": {"query": NOTES, "variables": {"a": "0"}}}
         )
         watcher = await WsClient(server.ws_url).open()
         await watcher.init(token("watcher"))
-        watching = await watcher.subscribe(TYPING)
+        watching = await watcher.subscribe(TYPING, {"c": thread})
         others_notes = await watcher.subscribe(NOTES, {"a": "0"})  # watcher's own: stays silent
         await eventually(lambda: server.stats()["subscriptions"] == 4)
         shrink_buffers(server, "stalled")
@@ -130,7 +133,7 @@ async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_
         for i in range(400):
             started = time.monotonic()
             await typist(
-                f'mutation {{ setTyping(conversationId: "c", isTyping: {str(i % 2 == 0).lower()}) }}'
+                f'mutation {{ setTyping(conversationId: "{thread}", isTyping: {str(i % 2 == 0).lower()}) }}'
             )
             assert (await watching.next(timeout=2))["isTyping"] == (i % 2 == 0)
             assert time.monotonic() - started < 1.0  # the others are served promptly
@@ -157,7 +160,7 @@ async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_
         [error] = [m for m in stalled.messages if m.get("id") == "n" and m["type"] == "error"]
         assert error["payload"][0]["extensions"]["code"] == "RESUBSCRIBE"
         assert "resubscribe with `after:` your last cursor" in error["payload"][0]["message"]
-        await typist('mutation { setTyping(conversationId: "c", isTyping: true) }')
+        await typist(f'mutation {{ setTyping(conversationId: "{thread}", isTyping: true) }}')
         await stalled.until(
             lambda ms: ms[-1].get("id") == "t" and ms[-1]["payload"]["data"]["typing"]["isTyping"]
         )

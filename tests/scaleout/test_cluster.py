@@ -39,18 +39,17 @@ async def test_feed_typing_and_trending_cross_processes(cluster):
     alice, bob, carol = cluster.user("alice"), cluster.user("bob"), cluster.user("carol")
     await a.api(alice)("{ viewer { id } }")
     await a.api(bob)(f'mutation {{ follow(userId: "{alice}") }}')
+    thread = await a.api(carol).post("a conversation")
     bob_ws, carol_ws = await b.ws(bob), await b.ws(carol)
     feed = await bob_ws.subscribe("feed { content author { id } }")
-    typing = await carol_ws.subscribe(
-        f'typing(conversationId: "c{cluster.tag}") {{ user {{ id }} isTyping }}'
-    )
+    typing = await carol_ws.subscribe(f'typing(conversationId: "{thread}") {{ user {{ id }} isTyping }}')
     trending = await carol_ws.subscribe("trending { topics { topic tweetCount } }")
     assert await trending.next() == {"topics": []}
     await subscribed(channels.feed(bob))
-    await subscribed(channels.typing(f"c{cluster.tag}"))
+    await subscribed(channels.typing(thread))
     await a.api(alice).post(f"hello followers #scale{cluster.tag}")
     assert await feed.next() == {"content": f"hello followers #scale{cluster.tag}", "author": {"id": alice}}
-    await a.api(alice)(f'mutation {{ setTyping(conversationId: "c{cluster.tag}", isTyping: true) }}')
+    await a.api(alice)(f'mutation {{ setTyping(conversationId: "{thread}", isTyping: true) }}')
     assert await typing.next() == {"user": {"id": alice}, "isTyping": True}
     assert await trending.next(timeout=5) == {"topics": [{"topic": f"scale{cluster.tag}", "tweetCount": 1}]}
     on_a = await (await a.ws(carol)).subscribe("trending { topics { topic tweetCount } }")

@@ -78,8 +78,10 @@ async def test_bad_input_is_refused_clearly(store):
         await store.post("alice", "x" * 281)
     with pytest.raises(InvalidInputError, match="needs some content"):
         await store.post("alice", "   ")
-    with pytest.raises(NotFoundError, match="No tweet with id 'abc'"):
+    with pytest.raises(InvalidInputError, match="'abc' is not a tweet id"):
         await store.like("alice", "abc")
+    with pytest.raises(NotFoundError, match="No tweet with id '99'"):
+        await store.like("alice", "99")
     with pytest.raises(NotFoundError, match="No user with id 'ghost'"):
         await store.follow("alice", "ghost")
     with pytest.raises(InvalidInputError, match="cannot follow yourself"):

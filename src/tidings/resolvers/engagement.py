@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
-from .. import messages
+from .. import ids, messages
 from ..bus import RESYNC, channels
 from ..store import EngagementResult
 from ..types.social import EngagementMetrics
@@ -23,19 +23,19 @@ async def _published(ctx: Context, result: EngagementResult) -> EngagementMetric
 async def like_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
     ctx = info.context
     viewer = ctx.require_viewer()
-    return await _published(ctx, await ctx.store.like(viewer.id, str(tweet_id), actor=viewer))
+    return await _published(ctx, await ctx.store.like(viewer.id, ids.canonical(tweet_id), actor=viewer))
 
 
 async def unlike_tweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
     ctx = info.context
     viewer = ctx.require_viewer()
-    return await _published(ctx, await ctx.store.unlike(viewer.id, str(tweet_id)))
+    return await _published(ctx, await ctx.store.unlike(viewer.id, ids.canonical(tweet_id)))
 
 
 async def retweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
     ctx = info.context
     viewer = ctx.require_viewer()
-    return await _published(ctx, await ctx.store.retweet(viewer.id, str(tweet_id), actor=viewer))
+    return await _published(ctx, await ctx.store.retweet(viewer.id, ids.canonical(tweet_id), actor=viewer))
 
 
 async def engagement_stream(
@@ -43,7 +43,8 @@ async def engagement_stream(
 ) -> AsyncGenerator[EngagementMetrics, None]:
     ctx = info.context
     ctx.require_viewer()
-    channel = channels.engagement(str(tweet_id))
+    key = ids.canonical(tweet_id)  # before anything is subscribed: a malformed id holds nothing
+    channel = channels.engagement(key)
     async with ctx.bus.subscribe(channel, latest_only=True) as mailbox:
         # Subscribed first, snapshot second: nothing slips between the two. The snapshot is the
         # newest state this process holds for the channel (kept by the Hub since it subscribed,
@@ -52,7 +53,7 @@ async def engagement_stream(
         # is skipped.
         held = ctx.bus.newest(channel)
         if held is None:
-            held = messages.metrics_event(await ctx.store.metrics(str(tweet_id)))
+            held = messages.metrics_event(await ctx.store.metrics(key))
             ctx.bus.offer(channel, held)
         # The snapshot is the event's own value object, the one its fan-out executed: every
         # newcomer holding the same snapshot shares one execution and payload (server/shared.py).
@@ -61,7 +62,7 @@ async def engagement_stream(
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
                 await off_fanout()
-                row = await ctx.store.metrics(str(tweet_id))
+                row = await ctx.store.metrics(key)
                 if row.updated_at > last:
                     last = row.updated_at
                     yield EngagementMetrics.from_row(row)

@@ -57,9 +57,8 @@ async def trending_stream(info: Info[Context, None]) -> AsyncGenerator[TrendingU
 async def set_typing(info: Info[Context, None], conversation_id: ID, is_typing: bool) -> bool:
     ctx = info.context
     viewer = ctx.require_viewer()
-    await ctx.publish(
-        channels.typing(str(conversation_id)), messages.typing_event(str(conversation_id), viewer, is_typing)
-    )
+    conversation = await ctx.publisher.conversation(conversation_id)
+    await ctx.publish(channels.typing(conversation), messages.typing_event(conversation, viewer, is_typing))
     return True
 
 
@@ -76,9 +75,11 @@ def _typing(event: Event) -> TypingEvent:
 async def typing_stream(info: Info[Context, None], conversation_id: ID) -> AsyncGenerator[TypingEvent, None]:
     ctx = info.context
     viewer = ctx.require_viewer()
-    async with ctx.bus.subscribe(channels.typing(str(conversation_id)), latest_only=True) as mailbox:
+    conversation = await ctx.publisher.conversation(conversation_id)  # before anything is subscribed
+    async with ctx.bus.subscribe(channels.typing(conversation), latest_only=True) as mailbox:
         async for event in mailbox:
-            # The others in the conversation, not oneself; typing is ephemeral: a RESYNC has nothing to catch up.
+            # The others in the conversation, not oneself. Typing is ephemeral: a RESYNC has nothing
+            # to catch up.
             if event.kind != RESYNC and event.data["user"]["id"] != viewer.id:
                 yield event.memo(TypingEvent, _typing)
 

@@ -7,21 +7,14 @@ from collections.abc import AsyncGenerator
 from strawberry import ID
 from strawberry.types import Info
 
-from .. import messages
+from .. import ids, messages
 from ..bus import RESYNC, channels
-from ..errors import InvalidInputError
 from ..types.notifications import Notification, NotificationEvent
 from . import events
 from .context import Context, off_fanout
 from .paging import clamp_first
 
 REPLAY_PAGE = 500
-
-
-def parse_cursor(cursor: str) -> int:
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise InvalidInputError(f"Cursor {cursor!r} is not one this server gave out.")
-    return int(cursor)
 
 
 async def notifications(
@@ -36,8 +29,8 @@ async def notifications(
     rows = await ctx.store.notifications(
         viewer.id,
         first=clamp_first(first),
-        after_seq=parse_cursor(after) if after is not None else None,
-        before_seq=parse_cursor(before) if before is not None else None,
+        after_seq=ids.cursor(after) if after is not None else None,
+        before_seq=ids.cursor(before) if before is not None else None,
         unread_only=bool(unread_only),
     )
     return [Notification.from_row(row) for row in rows]
@@ -52,7 +45,7 @@ async def unread_count(info: Info[Context, None]) -> int:
 async def mark_read(info: Info[Context, None], id: ID) -> Notification:
     ctx = info.context
     viewer = ctx.require_viewer()
-    result = await ctx.store.mark_read(viewer.id, str(id))
+    result = await ctx.store.mark_read(viewer.id, ids.canonical(id, "notification"))
     if result.changed:
         await ctx.publish(
             channels.notifications(viewer.id), messages.read_event(result.notification, result.unread)
@@ -84,7 +77,7 @@ async def notifications_stream(
     """
     ctx = info.context
     viewer = ctx.require_viewer()
-    after_seq = parse_cursor(after) if after is not None else None
+    after_seq = ids.cursor(after) if after is not None else None
     async with ctx.bus.subscribe(channels.notifications(viewer.id)) as mailbox:
         last_seq, unread = await ctx.store.notification_state(viewer.id)
         yielded = last_seq if after_seq is None else min(after_seq, last_seq)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from strawberry import ID
 from strawberry.types import Info
 
+from .. import ids
 from ..errors import ForbiddenError
 from ..publish import Publisher
 from ..types.live import TrendingUpdate
@@ -36,10 +37,10 @@ async def create_notification(
     info: Info[Context, None], user_id: ID, kind: NotificationKind, actor_id: ID, tweet_id: ID | None = None
 ) -> Notification:
     row = await _publisher(info).notification(
-        user_id=str(user_id),
+        user_id=ids.user(user_id),
         kind=kind.value,
-        actor_id=str(actor_id),
-        tweet_id=str(tweet_id) if tweet_id else None,
+        actor_id=ids.user(actor_id),
+        tweet_id=ids.canonical(tweet_id) if tweet_id else None,
     )
     return Notification.from_row(row)
 
@@ -48,7 +49,9 @@ async def publish_tweet(
     info: Info[Context, None], author_id: ID, content: str, reply_to: ID | None = None
 ) -> Tweet:
     row = await _publisher(info).tweet(
-        author_id=str(author_id), content=content, reply_to=str(reply_to) if reply_to is not None else None
+        author_id=ids.user(author_id),
+        content=content,
+        reply_to=ids.canonical(reply_to) if reply_to is not None else None,
     )
     return Tweet.from_row(row)
 
@@ -62,7 +65,7 @@ async def publish_engagement(
         EngagementAction.UNLIKE: publisher.unlike,
         EngagementAction.RETWEET: publisher.retweet,
     }[action]
-    return EngagementMetrics.from_row(await verb(user_id=str(user_id), tweet_id=str(tweet_id)))
+    return EngagementMetrics.from_row(await verb(user_id=ids.user(user_id), tweet_id=ids.canonical(tweet_id)))
 
 
 async def publish_trending(info: Info[Context, None], topics: list[TrendingTopicInput]) -> TrendingUpdate:
@@ -75,6 +78,6 @@ async def publish_typing(
     info: Info[Context, None], conversation_id: ID, user_id: ID, is_typing: bool
 ) -> bool:
     await _publisher(info).typing(
-        conversation_id=str(conversation_id), user_id=str(user_id), is_typing=is_typing
+        conversation_id=str(conversation_id), user_id=ids.user(user_id), is_typing=is_typing
     )
     return True

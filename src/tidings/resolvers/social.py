@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry import ID
 from strawberry.types import Info
 
-from .. import messages
+from .. import ids, messages
 from ..bus import channels
 from ..types.social import User
 from .context import Context
@@ -19,15 +19,17 @@ async def viewer(info: Info[Context, None]) -> User | None:
 async def follow(info: Info[Context, None], user_id: ID) -> bool:
     ctx = info.context
     me = ctx.require_viewer()
-    result = await ctx.store.follow(me.id, str(user_id))
-    await ctx.publisher.followed(me.id, str(user_id), result)
+    followee = ids.user(user_id)
+    result = await ctx.store.follow(me.id, followee)
+    await ctx.publisher.followed(me.id, followee, result)
     return result.changed
 
 
 async def unfollow(info: Info[Context, None], user_id: ID) -> bool:
     ctx = info.context
     me = ctx.require_viewer()
-    changed = await ctx.store.unfollow(me.id, str(user_id))
+    followee = ids.user(user_id)
+    changed = await ctx.store.unfollow(me.id, followee)
     if changed:
-        await ctx.publish(channels.feed(me.id), messages.follow_event(messages.UNFOLLOWED, str(user_id)))
+        await ctx.publish(channels.feed(me.id), messages.follow_event(messages.UNFOLLOWED, followee))
     return changed

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
-from .. import messages
+from .. import ids, messages
 from ..bus import RESYNC, channels
+from ..errors import NotFoundError
 from ..types.social import Tweet
 from . import events
 from .context import Context, off_fanout
@@ -23,7 +24,11 @@ SEEN = 512  # ids a feed stream remembers, so that a resync never repeats a twee
 
 
 async def tweet(info: Info[Context, None], id: strawberry.ID) -> Tweet | None:
-    row = await info.context.store.tweet(str(id))
+    try:
+        key = ids.canonical(id)
+    except NotFoundError:  # well-formed, beyond every key
+        return None
+    row = await info.context.store.tweet(key)
     return Tweet.from_row(row) if row else None
 
 
@@ -37,7 +42,8 @@ async def feed(info: Info[Context, None], first: int | None = 20) -> list[Tweet]
 async def post_tweet(info: Info[Context, None], content: str, reply_to: strawberry.ID | None = None) -> Tweet:
     ctx = info.context
     viewer = ctx.require_viewer()
-    result = await ctx.store.post(viewer.id, content, str(reply_to) if reply_to is not None else None)
+    parent = ids.canonical(reply_to) if reply_to is not None else None
+    result = await ctx.store.post(viewer.id, content, parent)
     await ctx.publisher.posted(result)
     return Tweet.from_row(result.tweet)
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from .. import ids
 from ..auth import Claims
 from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
 from . import _inline_sqlite as inline_sqlite
@@ -55,10 +56,9 @@ def _now() -> datetime:
 
 
 def parse_id(raw: str, what: str) -> int:
-    """A numeric id given by a client; NotFoundError when it cannot name anything."""
-    if not raw.isdigit() or len(raw) > 18:
-        raise NotFoundError(f"No {what} with id {raw!r}.")
-    return int(raw)
+    """A numeric id given by a client (`ids.numeric`): InvalidInputError when malformed,
+    NotFoundError when it cannot name anything."""
+    return ids.numeric(raw, what)
 
 
 def _metrics(row: Any, prefix: str = "") -> MetricsRow:
@@ -199,11 +199,20 @@ class Store:
     async def tweet(self, tweet_id: str) -> TweetRow | None:
         try:
             key = parse_id(tweet_id, "tweet")
-        except NotFoundError:
+        except NotFoundError:  # well-formed, beyond every key
             return None
         async with self.engine.connect() as conn:
             row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
         return _tweet(row) if row else None
+
+    async def has_tweet(self, tweet_id: str) -> bool:
+        """Whether a tweet with this id exists (InvalidInputError for a malformed id)."""
+        try:
+            key = parse_id(tweet_id, "tweet")
+        except NotFoundError:
+            return False
+        async with self.engine.connect() as conn:
+            return await conn.scalar(select(t.tweets.c.id).where(t.tweets.c.id == key)) is not None
 
     async def metrics(self, tweet_id: str) -> MetricsRow:
         """Current counts of a tweet; NotFoundError when there is no such tweet."""
