@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         "", description="HS256 secret for JWTs; random per process when unset (not in production)"
     )
     env: Literal["development", "production"] = Field(
-        "development", description="production refuses to start without TIDINGS_SECRET"
+        "development",
+        description="production: refuses to start without TIDINGS_SECRET or with demo mode",
     )
     host: str = Field("127.0.0.1", description="bind address")
     port: int = Field(8000, ge=1, le=65535, description="bind port")
@@ -178,6 +179,7 @@ class Settings(BaseSettings):
             settings = cls(**overrides)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
+        settings.check_production()
         if settings.env == "production" and settings.secret and len(settings.secret) < MIN_PRODUCTION_SECRET:
             raise ConfigError(
                 f"TIDINGS_SECRET is {len(settings.secret)} characters long; expected at least "
@@ -194,15 +196,25 @@ class Settings(BaseSettings):
     def with_secret(self) -> Settings:
         """Return these settings with a secret: a random one, logged as a warning, when none is set
         in development or demo mode; ConfigError in production."""
+        self.check_production()
         if self.secret:
             return self
-        if self.env == "production" and not self.demo:
+        if self.env == "production":
             raise ConfigError(
                 "TIDINGS_SECRET is not set; expected the HS256 secret your auth service signs tokens with "
                 "(TIDINGS_ENV=production never makes one up)"
             )
         log.warning("TIDINGS_SECRET is not set; using a random secret, so tokens die with this process")
         return self.model_copy(update={"secret": secrets.token_urlsafe(32)})
+
+    def check_production(self) -> None:
+        """ConfigError for what production must never run with: demo mode mints a token for
+        anyone who asks (POST /demo/token), signed with the production secret."""
+        if self.env == "production" and self.demo:
+            raise ConfigError(
+                "demo mode (--demo or TIDINGS_DEMO=true) is on with TIDINGS_ENV=production; refusing to "
+                "start: POST /demo/token would sign tokens for anyone with your secret. Turn one of them off"
+            )
 
     def public_view(self) -> dict[str, Any]:
         """The effective configuration with secrets hidden, keyed by variable name."""
