@@ -110,7 +110,8 @@ def _simulate(args: argparse.Namespace) -> int:
     settings = Settings.read()
     if not settings.secret:
         raise ConfigError(
-            "TIDINGS_SECRET is not set; the simulator signs its users' tokens with the secret the server verifies"
+            "TIDINGS_SECRET is not set; the simulator signs its users' tokens with the secret the server"
+            " verifies"
         )
     url = args.url or f"http://{settings.host}:{settings.port}"
     return simulator.main(

@@ -70,7 +70,8 @@ async def test_two_viewers_with_one_document_get_their_own_notifications(live_se
         alice_stream = await alice_ws.subscribe(document)
         bob_stream = await bob_ws.subscribe(document)
         await api("carol")(
-            f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}'
+            f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} '
+            f'b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}'
         )
         assert await alice_stream.next() == {
             "notification": {"actor": {"id": "carol"}, "tweet": {"id": a_tweet}}

@@ -8,6 +8,8 @@ import time
 
 import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from tidings.auth import issue
 
@@ -102,8 +104,8 @@ async def test_a_duplicate_active_id_closes_with_4409(live_server):
 
 
 async def test_no_known_subprotocol_closes_with_4406(live_server):
-    async with connect(live_server.ws_url, subprotocols=["chat"]) as ws:  # type: ignore[list-item]
-        with pytest.raises(Exception):
+    async with connect(live_server.ws_url, subprotocols=[Subprotocol("chat")]) as ws:
+        with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 3)
         assert ws.close_code == 4406
 

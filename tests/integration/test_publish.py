@@ -29,7 +29,8 @@ async def test_a_service_creates_a_notification_that_reaches_its_owner_only(ws_a
         carol_stream = await carol_ws.subscribe("notifications { kind }")
         await asyncio.sleep(0.1)
         data = await service(api)(
-            'mutation($t: ID) { createNotification(userId: "alice", kind: LIKE, actorId: "bob", tweetId: $t) { kind cursor } }',
+            "mutation($t: ID) { "
+            'createNotification(userId: "alice", kind: LIKE, actorId: "bob", tweetId: $t) { kind cursor } }',
             {"t": tweet_id},
         )
         assert data == {"createNotification": {"kind": "LIKE", "cursor": "000000000001"}}
@@ -70,7 +71,10 @@ async def test_a_service_reports_engagement_to_counters_and_the_author(ws_as, ap
         notes = await alice_ws.subscribe("notifications { notification { kind actor { id } } }")
         counts = await carol_ws.subscribe(f'engagement(tweetId: "{tweet_id}") {{ likes retweets }}')
         assert await counts.next() == {"likes": 0, "retweets": 0}
-        publish = 'mutation($t: ID!, $a: EngagementAction!) { publishEngagement(userId: "bob", tweetId: $t, action: $a) { likes retweets } }'
+        publish = (
+            "mutation($t: ID!, $a: EngagementAction!) { "
+            'publishEngagement(userId: "bob", tweetId: $t, action: $a) { likes retweets } }'
+        )
         assert await service(api)(publish, {"t": tweet_id, "a": "LIKE"}) == {
             "publishEngagement": {"likes": 1, "retweets": 0}
         }
@@ -99,7 +103,8 @@ async def test_a_published_ranking_becomes_the_current_one(ws_as, api):
                 {"topic": "python", "tweetCount": 1, "rank": 1}
             ]
         published = await service(api)(
-            "mutation($t: [TrendingTopicInput!]!) { publishTrending(topics: $t) { topics { topic tweetCount rank } } }",
+            "mutation($t: [TrendingTopicInput!]!) "
+            "{ publishTrending(topics: $t) { topics { topic tweetCount rank } } }",
             {"t": [{"topic": "#WorldCup", "tweetCount": 900}, {"topic": "rust", "tweetCount": 40}]},
         )
         ranking = [
@@ -188,6 +193,7 @@ async def test_a_service_is_told_what_is_wrong(api):
     )
     assert body["errors"][0]["message"] == "No user with id 'nobody'."
     body = await service(api).raw(
-        'mutation { publishTrending(topics: [{topic: "a", tweetCount: 1}, {topic: "#A", tweetCount: 2}]) { windowSeconds } }'
+        'mutation { publishTrending(topics: [{topic: "a", tweetCount: 1}, {topic: "#A", tweetCount: 2}]) '
+        "{ windowSeconds } }"
     )
     assert body["errors"][0]["message"] == "Topic 'a' appears twice in the ranking."

@@ -202,7 +202,8 @@ async def test_notifications_after_a_cursor_replay_then_go_live(ws_as, api):
     first = min(cursors)
     async with ws_as("alice") as alice_ws:
         stream = await alice_ws.subscribe(
-            "subscription($after: String) { notifications(after: $after) { cursor notification { actor { id } } } }",
+            "subscription($after: String) "
+            "{ notifications(after: $after) { cursor notification { actor { id } } } }",
             {"after": first},
         )
         assert [(await stream.next())["notification"]["actor"]["id"] for _ in range(2)] == ["u2", "u3"]
@@ -274,7 +275,8 @@ async def test_stats_count_connections_and_subscriptions(live_server, ws_as, api
         await eventually(lambda: live_server.stats()["subscriptions"] == 2)
         stats = (
             await api("alice")(
-                "{ stats { connections subscriptions liveSubscriptions byField { field subscriptions } instances clusterConnections } }"
+                "{ stats { connections subscriptions liveSubscriptions byField { field subscriptions } "
+                "instances clusterConnections } }"
             )
         )["stats"]
         assert stats == {

@@ -85,7 +85,9 @@ class Mutation:
     )
     publish_engagement: EngagementMetrics = strawberry.mutation(
         resolver=service_fields.publish_engagement,
-        description="Service token only: `userId` liked, unliked or retweeted `tweetId`, as likeTweet etc. do.",
+        description=(
+            "Service token only: `userId` liked, unliked or retweeted `tweetId`, as likeTweet etc. do."
+        ),
     )
     publish_trending: TrendingUpdate = strawberry.mutation(
         resolver=service_fields.publish_trending,

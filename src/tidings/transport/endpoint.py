@@ -28,7 +28,8 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
-    """Non-browser clients send no Origin; browsers may come from the same host, localhost, or a listed origin."""
+    """Non-browser clients send no Origin; browsers may come from the same host, localhost, or a
+    listed origin."""
     if not origin:
         return True
     if "*" in allowed or origin.rstrip("/") in allowed:
