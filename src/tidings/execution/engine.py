@@ -19,10 +19,15 @@ import strawberry
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     execute,
     get_operation_ast,
     parse,
@@ -154,7 +159,10 @@ class Engine:
             )
             raise RequestError([{"message": message}])
         return Prepared(
-            key=query, document=document, operation=operation.operation, root_field=_root_field(operation)
+            key=query,
+            document=document,
+            operation=operation.operation,
+            root_field=_root_field(document, operation),
         )
 
     async def execute(
@@ -225,7 +233,7 @@ class Subscription:
 
     __slots__ = ("_executor", "stream")
 
-    def __init__(self, executor: Executor, stream: AsyncIterator[Any]) -> None:
+    def __init__(self, executor: Executor[Any], stream: AsyncIterator[Any]) -> None:
         self._executor = executor
         self.stream = stream
 
@@ -241,8 +249,24 @@ class Subscription:
             await aclose()
 
 
-def _root_field(operation: OperationDefinitionNode) -> str | None:
-    selections = operation.selection_set.selections
-    if len(selections) == 1 and getattr(selections[0], "name", None) is not None:
-        return selections[0].name.value  # type: ignore[attr-defined]
-    return None
+def _root_field(document: DocumentNode, operation: OperationDefinitionNode) -> str | None:
+    """The one root field an operation selects, through fragments and aliases; None when several.
+
+    A fragment's own name is not the field: `subscription { ...trending }` may select `feed`
+    (the sharing scope reads this, so the difference is a viewer's data, shared.py)."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    names: set[str] = set()
+    pending: list[SelectionSetNode] = [operation.selection_set]
+    seen: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    pending.append(fragment.selection_set)
+    return names.pop() if len(names) == 1 else None
