@@ -120,7 +120,8 @@ class Simulator:
         if response.status_code != 200 or body.get("errors"):
             message = (body.get("errors") or [{}])[0].get("message", f"HTTP {response.status_code}")
             raise RuntimeError(message)
-        return body["data"]  # type: ignore[no-any-return]
+        data: dict[str, Any] = body["data"]
+        return data
 
     async def setup(self) -> None:
         """Meet the demo users if the server has them, sign everyone in, and follow a few."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 
@@ -48,7 +48,7 @@ class Event:
         if self._memo is None:
             self._memo = {}
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            return cast(T, self._memo[key])  # what `build` returned for this key, below
         except KeyError:
             value = self._memo[key] = build(self)
             return value

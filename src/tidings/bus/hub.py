@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from typing import Any, cast
 
 from broadcaster import Broadcast
+from broadcaster import Event as Message
 
 from .events import RESYNC, Event
 from .mailbox import Mailbox, MailboxCounters, Policy
@@ -109,7 +110,9 @@ class Hub:
                 if self._confirm is not None and not await self._confirm(channel):
                     log.warning("%s not acknowledged in time; the resync on reconnect covers it", channel)
                 state.ready.set_result(None)
-                async for message in subscriber:
+                # broadcaster 0.3 types Subscriber.__aiter__ as `AsyncGenerator | None`; it is the generator.
+                messages = cast(AsyncIterable[Message | None], subscriber)
+                async for message in messages:
                     if message is None:
                         break
                     self.deliver(state, _decode(message.message))

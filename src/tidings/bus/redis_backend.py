@@ -58,9 +58,9 @@ class RedisBackend(Supervisor):
         await self._listen_pool.disconnect()
 
     async def _session(self) -> None:
-        conn: Connection = self._listen_pool.make_connection()  # type: ignore[no-untyped-call]
+        conn: Connection = self._listen_pool.make_connection()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
         try:
-            await asyncio.wait_for(conn.connect(), CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+            await asyncio.wait_for(conn.connect(), CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]  # untyped in redis-py
             outbox, channels = self._open_outbox()
             pending = set(channels)
             if channels:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,6 @@ from graphql import (
 )
 from graphql.execution import Executor, create_source_event_stream, execute_subscription_event
 from graphql.execution.collect_fields import collect_fields
-from graphql.pyutils import is_awaitable
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
@@ -72,7 +71,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     """The client's view of an error: ours word for word, graphql-core's as is, others masked."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
-        return error.formatted  # type: ignore[return-value]
+        return dict(error.formatted)
     formatted: dict[str, Any] = dict(error.formatted)
     if isinstance(original, TidingsError):
         formatted["message"] = original.message
@@ -139,10 +138,10 @@ class Engine:
         try:
             document = parse(query, max_tokens=self.max_tokens, no_location=False)
         except GraphQLError as exc:
-            return [exc.formatted]  # type: ignore[list-item]
+            return [dict(exc.formatted)]
         errors = validate(self.schema, document, self.rules)
         if errors:
-            return [e.formatted for e in errors]  # type: ignore[misc]
+            return [dict(e.formatted) for e in errors]
         return document
 
     def prepare(self, query: str, operation_name: str | None = None) -> Prepared:
@@ -185,9 +184,9 @@ class Engine:
             variable_values=variables,
             operation_name=operation_name,
         )
-        if is_awaitable(result):
+        if not isinstance(result, ExecutionResult):
             result = await result
-        return format_result(result)  # type: ignore[arg-type]
+        return format_result(result)
 
     def root_fields(
         self, prepared: Prepared, variables: dict[str, Any] | None, operation_name: str | None
@@ -221,11 +220,11 @@ class Engine:
         if isinstance(executor, list):
             raise RequestError([format_error(e) for e in executor])
         stream = create_source_event_stream(executor)
-        if is_awaitable(stream):
+        if not isinstance(stream, (ExecutionResult, AsyncIterable)):
             stream = await stream
         if isinstance(stream, ExecutionResult):
             raise RequestError([format_error(e) for e in stream.errors or []])
-        return Subscription(executor, stream)  # type: ignore[arg-type]
+        return Subscription(executor, stream)
 
 
 class Subscription:
@@ -233,15 +232,15 @@ class Subscription:
 
     __slots__ = ("_executor", "stream")
 
-    def __init__(self, executor: Executor[Any], stream: AsyncIterator[Any]) -> None:
+    def __init__(self, executor: Executor[Any], stream: AsyncIterable[Any]) -> None:
         self._executor = executor
         self.stream = stream
 
     async def execute(self, value: Any) -> dict[str, Any]:
         result = execute_subscription_event(self._executor.build_per_event_executor(value))
-        if is_awaitable(result):
+        if not isinstance(result, ExecutionResult):
             result = await result
-        return format_result(result)  # type: ignore[arg-type]
+        return format_result(result)
 
     async def aclose(self) -> None:
         aclose = getattr(self.stream, "aclose", None)

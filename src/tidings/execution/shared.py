@@ -56,5 +56,5 @@ def variables_key(variables: dict[str, Any] | None) -> str:
     return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def dumps(payload: dict[str, Any]) -> str:
+def dumps(payload: object) -> str:
     return orjson.dumps(payload).decode()

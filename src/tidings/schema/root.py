@@ -10,8 +10,8 @@ from ..resolvers import notifications as notification_fields
 from ..resolvers import service as service_fields
 from ..resolvers import social as social_fields
 from ..resolvers import tweets as tweet_fields
-from ..types.live import ConnectionStats, TrendingTopic, TrendingUpdate, TypingEvent
-from ..types.notifications import Notification, NotificationEvent
+from ..types.live import ConnectionStats, TrendingTopic, TrendingUpdate
+from ..types.notifications import Notification
 from ..types.social import EngagementMetrics, Tweet, User
 
 
@@ -101,20 +101,20 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    notifications: NotificationEvent = strawberry.subscription(
+    notifications = strawberry.subscription(
         resolver=notification_fields.notifications_stream,
         description="The viewer's notification events; `after:` replays what was missed, then goes live.",
     )
-    feed: Tweet = strawberry.subscription(
+    feed = strawberry.subscription(
         resolver=tweet_fields.feed_stream, description="New tweets by authors the viewer follows."
     )
-    engagement: EngagementMetrics = strawberry.subscription(
+    engagement = strawberry.subscription(
         resolver=engagement_fields.engagement_stream,
         description="Current counts, then every change (latest wins).",
     )
-    trending: TrendingUpdate = strawberry.subscription(
+    trending = strawberry.subscription(
         resolver=live_fields.trending_stream, description="The current ranking, then each change."
     )
-    typing: TypingEvent = strawberry.subscription(
+    typing = strawberry.subscription(
         resolver=live_fields.typing_stream, description="Typing indicators of the others in a conversation."
     )

@@ -137,7 +137,7 @@ def creator(path: str) -> Callable[[], Any]:
     """An `async_creator` for create_async_engine: connections to the SQLite file at `path`."""
 
     async def connect() -> InlineConnection:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level="", detect_types=0)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level="DEFERRED", detect_types=0)
         return InlineConnection(conn)
 
     return connect

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from uvicorn.config import Config
@@ -68,7 +68,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.config = config
         self.server_state = server_state
         self.app_state = app_state
-        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.transport: asyncio.Transport  # set by connection_made, which asyncio calls first
         self.state = CONNECTING
         self._buffer = bytearray()
         self._key: bytes | None = None  # the client's Sec-WebSocket-Key until we answer it
@@ -85,13 +85,14 @@ class WebSocketProtocol(asyncio.Protocol):
     # asyncio.Protocol -------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast(asyncio.Transport, transport)  # a stream protocol is given a Transport
+        # uvicorn types the set as its own protocol classes; it only calls shutdown() on each.
         self.server_state.connections.add(self)  # type: ignore[arg-type]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state = CLOSED
         self._cancel_timer()
-        self.server_state.connections.discard(self)  # type: ignore[arg-type]
+        self.server_state.connections.discard(self)
         self._queue_disconnect(1006, "")
         self._release_writers()
 
