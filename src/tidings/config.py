@@ -63,8 +63,8 @@ class Settings(BaseSettings):
     )
     backlog_size: int = Field(256, gt=0, description="events a notifications/feed subscriber may fall behind")
     # Abuse limits (docs/PROTOCOL.md): 0 turns one off. Per-IP limits are per process, and skip
-    # `limit_exempt` (loopback by default: a reverse proxy on the same host that sends no
-    # X-Forwarded-For would otherwise put every client in one bucket).
+    # `limit_exempt` (loopback by default: a reverse proxy on the same host would otherwise put
+    # every client in one bucket). X-Forwarded-For is believed only from `trusted_proxies`.
     max_subscriptions_per_connection: int = Field(
         100, ge=0, description="active operations on one WebSocket; the next `subscribe` gets an `error`"
     )
@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     limit_exempt: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"],
         description="addresses or networks the per-IP limits skip (comma-separated)",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks whose X-Forwarded-For is believed (comma-separated; none)",
     )
     shutdown_deadline: int = Field(
         10, gt=0, description="seconds SIGTERM waits for in-flight requests before closing the rest"
@@ -113,14 +117,14 @@ class Settings(BaseSettings):
             return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("limit_exempt", mode="before")
+    @field_validator("limit_exempt", "trusted_proxies", mode="before")
     @classmethod
     def _split_exempt(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("limit_exempt")
+    @field_validator("limit_exempt", "trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
         for network in value:

@@ -100,8 +100,8 @@ async def test_a_connection_past_the_per_ip_limit_closes_with_4431(tmp_path):
 
 
 async def test_per_ip_limits_count_the_forwarded_address_and_skip_exempt_ones(tmp_path):
-    # uvicorn trusts X-Forwarded-For from 127.0.0.1 (a proxy on the same host), which is itself exempt.
-    async with serving(tmp_path, max_connections_per_ip=1) as server:
+    # X-Forwarded-For from a trusted proxy on the same host, which is itself exempt.
+    async with serving(tmp_path, max_connections_per_ip=1, trusted_proxies=["127.0.0.1"]) as server:
         await ws(server, "a", headers={"X-Forwarded-For": "203.0.113.7"})
         refused = await WsClient(server.ws_url, headers={"X-Forwarded-For": "203.0.113.7"}).open()
         assert (await refused.wait_closed()).code == 4431

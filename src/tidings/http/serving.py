@@ -38,6 +38,11 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "log_level": settings.log_level,
         "lifespan": "on",
         "timeout_graceful_shutdown": settings.shutdown_deadline,
+        # X-Forwarded-For is believed only from TIDINGS_TRUSTED_PROXIES (uvicorn's own default
+        # trusts 127.0.0.1, or FORWARDED_ALLOW_IPS): a client that may set it picks its address,
+        # and per-address limits count what uvicorn puts in the scope.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": list(settings.trusted_proxies),
     }
 
 
