@@ -19,7 +19,7 @@ class Claims:
 
     user_id: str
     handle: str
-    name: str
+    name: str | None  # None: the token names nobody, and the stored display name stays
     role: str
     expires_at: float | None
 
@@ -41,11 +41,13 @@ def verify(token: str, *, secret: str) -> Claims:
     if role not in ROLES:
         raise AuthError(f"Token claim 'role' is {role!r}; expected one of {', '.join(ROLES)}.")
     handle = payload.get("handle") or sub
-    name = payload.get("name") or handle
-    if not isinstance(handle, str) or not isinstance(name, str):
+    name = payload.get("name") or None
+    if not isinstance(handle, str) or not isinstance(name, str | None):
         raise AuthError("Token claims 'handle' and 'name' must be strings.")
     exp = payload.get("exp")
-    return Claims(user_id=sub, handle=handle[:64], name=name[:128], role=role, expires_at=exp)
+    return Claims(
+        user_id=sub, handle=handle[:64], name=name[:128] if name else None, role=role, expires_at=exp
+    )
 
 
 def bearer(header: str | None) -> str | None:

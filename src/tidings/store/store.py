@@ -21,12 +21,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from .. import ids
 from ..auth import Claims
 from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
 from . import _inline_sqlite as inline_sqlite
 from . import tables as t
 from . import text
+from ._select import metrics_of, parse_id, tweet_of, tweets_query
+from .relations import Relations
 from .rows import (
     Created,
     EngagementResult,
@@ -41,48 +42,17 @@ from .rows import (
     TweetRow,
     UserRow,
 )
+from .timelines import Timelines
 
-_author = t.users.alias("author")
 _actor = t.users.alias("actor")
 _tweet_author = t.users.alias("tweet_author")
 _ntweet = t.tweets.alias("ntweet")
 
-_TWEET_COLUMNS = (t.tweets, _author.c.handle, _author.c.display_name)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def parse_id(raw: str, what: str) -> int:
-    """A numeric id given by a client (`ids.numeric`): InvalidInputError when malformed,
-    NotFoundError when it cannot name anything."""
-    return ids.numeric(raw, what)
-
-
-def _metrics(row: Any, prefix: str = "") -> MetricsRow:
-    m = row._mapping
-    return MetricsRow(
-        tweet_id=str(m[f"{prefix}id"]),
-        likes=m[f"{prefix}likes"],
-        replies=m[f"{prefix}replies"],
-        retweets=m[f"{prefix}retweets"],
-        updated_at=m[f"{prefix}updated_at"],
-    )
-
-
-def _tweet(row: Row[Any]) -> TweetRow:
-    m = row._mapping
-    return TweetRow(
-        id=str(m["id"]),
-        author=UserRow(id=m["author_id"], handle=m["handle"], display_name=m["display_name"]),
-        content=m["content"],
-        hashtags=m["hashtags"].split() if m["hashtags"] else [],
-        created_at=m["created_at"],
-        reply_to=str(m["reply_to"]) if m["reply_to"] is not None else None,
-        metrics=_metrics(row),
-    )
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -104,7 +74,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(parsed, **kwargs)
 
 
-class Store:
+class Store(Timelines, Relations):
     """Users, tweets, likes, retweets, follows and notifications, on SQLite or PostgreSQL."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -147,7 +117,9 @@ class Store:
     # users ------------------------------------------------------------------------------------
 
     async def upsert_user(self, claims: Claims) -> UserRow:
-        """Create the user of a valid token on first sight, refresh its handle and name after."""
+        """Create the user of a valid token on first sight, refresh its handle and role after;
+        its display name only when the token names one (`name`), else it is left alone (a new
+        user without a name is shown by their handle)."""
         async with self._write() as conn:
             taken = await conn.scalar(
                 select(t.users.c.id).where(t.users.c.handle == claims.handle, t.users.c.id != claims.user_id)
@@ -157,18 +129,18 @@ class Store:
             stmt = self._insert(t.users).values(
                 id=claims.user_id,
                 handle=claims.handle,
-                display_name=claims.name,
+                display_name=claims.name or claims.handle,
                 role=claims.role,
                 last_seq=0,
                 unread=0,
                 created_at=_now(),
             )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[t.users.c.id],
-                set_={"handle": claims.handle, "display_name": claims.name, "role": claims.role},
-            )
-            await conn.execute(stmt)
-        return UserRow(id=claims.user_id, handle=claims.handle, display_name=claims.name)
+            changes = {"handle": claims.handle, "role": claims.role}
+            if claims.name:
+                changes["display_name"] = claims.name
+            stmt = stmt.on_conflict_do_update(index_elements=[t.users.c.id], set_=changes)
+            name = await conn.scalar(stmt.returning(t.users.c.display_name))
+        return UserRow(id=claims.user_id, handle=claims.handle, display_name=str(name))
 
     async def user(self, user_id: str) -> UserRow | None:
         async with self.engine.connect() as conn:
@@ -193,17 +165,14 @@ class Store:
 
     # tweets -----------------------------------------------------------------------------------
 
-    def _tweets_query(self) -> Any:
-        return select(*_TWEET_COLUMNS).join(_author, _author.c.id == t.tweets.c.author_id)
-
     async def tweet(self, tweet_id: str) -> TweetRow | None:
         try:
             key = parse_id(tweet_id, "tweet")
         except NotFoundError:  # well-formed, beyond every key
             return None
         async with self.engine.connect() as conn:
-            row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
-        return _tweet(row) if row else None
+            row = (await conn.execute(tweets_query().where(t.tweets.c.id == key))).first()
+        return tweet_of(row) if row else None
 
     async def has_tweet(self, tweet_id: str) -> bool:
         """Whether a tweet with this id exists (InvalidInputError for a malformed id)."""
@@ -221,32 +190,7 @@ class Store:
             row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
         if row is None:
             raise NotFoundError(f"No tweet with id {tweet_id!r}.")
-        return _metrics(row)
-
-    async def feed(self, user_id: str, first: int) -> list[TweetRow]:
-        """Newest first: tweets by the people `user_id` follows, and their own."""
-        followed = select(t.follows.c.followee_id).where(t.follows.c.follower_id == user_id)
-        query = (
-            self._tweets_query()
-            .where((t.tweets.c.author_id == user_id) | t.tweets.c.author_id.in_(followed))
-            .order_by(t.tweets.c.id.desc())
-            .limit(first)
-        )
-        async with self.engine.connect() as conn:
-            return [_tweet(row) for row in await conn.execute(query)]
-
-    async def feed_since(self, user_id: str, *, since: datetime, first: int) -> list[TweetRow]:
-        """Oldest first: tweets created at or after `since` by the people `user_id` follows (what
-        the live feed would have carried; a feed stream reads it after a broker outage)."""
-        followed = select(t.follows.c.followee_id).where(t.follows.c.follower_id == user_id)
-        query = (
-            self._tweets_query()
-            .where(t.tweets.c.author_id.in_(followed), t.tweets.c.created_at >= since)
-            .order_by(t.tweets.c.id.asc())
-            .limit(first)
-        )
-        async with self.engine.connect() as conn:
-            return [_tweet(row) for row in await conn.execute(query)]
+        return metrics_of(row)
 
     async def post(self, author_id: str, content: str, reply_to: str | None = None) -> PostResult:
         """Store a tweet; bump its parent's replies; notify the parent's author and mentions."""
@@ -278,7 +222,7 @@ class Store:
                 if parent is None:
                     raise NotFoundError(f"No tweet with id {reply_to!r} to reply to.")
                 parent_author = parent.author_id
-                parent_metrics = _metrics(parent)
+                parent_metrics = metrics_of(parent)
             tweet_key = await conn.scalar(
                 t.tweets.insert()
                 .values(
@@ -341,25 +285,38 @@ class Store:
 
     async def unlike(self, user_id: str, tweet_id: str) -> EngagementResult:
         """Take a like back; the notification it made stays."""
+        return await self._disengage(t.likes, "likes", user_id, tweet_id)
+
+    async def unretweet(self, user_id: str, tweet_id: str) -> EngagementResult:
+        """Take a retweet back; the notification it made stays."""
+        return await self._disengage(t.retweets, "retweets", user_id, tweet_id)
+
+    async def _count(self, conn: AsyncConnection, key: int, counter: str, step: int, now: datetime) -> Any:
+        """Move a tweet's counter by `step`; the tweet's row after, or None when there is none."""
+        return (
+            await conn.execute(
+                update(t.tweets)
+                .where(t.tweets.c.id == key)
+                .values({counter: t.tweets.c[counter] + step, "updated_at": now})
+                .returning(t.tweets)
+            )
+        ).first()
+
+    async def _disengage(self, table: Any, counter: str, user_id: str, tweet_id: str) -> EngagementResult:
         key = parse_id(tweet_id, "tweet")
         async with self._write() as conn:
             gone = await conn.execute(
-                t.likes.delete().where(t.likes.c.user_id == user_id, t.likes.c.tweet_id == key)
+                update(table)
+                .where(table.c.user_id == user_id, table.c.tweet_id == key, table.c.active.is_(True))
+                .values(active=False)
             )
             if gone.rowcount:
-                row = (
-                    await conn.execute(
-                        update(t.tweets)
-                        .where(t.tweets.c.id == key)
-                        .values(likes=t.tweets.c.likes - 1, updated_at=_now())
-                        .returning(t.tweets)
-                    )
-                ).first()
+                row = await self._count(conn, key, counter, -1, _now())
             else:
                 row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
             if row is None:
                 raise NotFoundError(f"No tweet with id {tweet_id!r}.")
-        return EngagementResult(metrics=_metrics(row), changed=bool(gone.rowcount))
+        return EngagementResult(metrics=metrics_of(row), changed=bool(gone.rowcount))
 
     async def _engage(
         self, table: Any, counter: str, kind: str, user_id: str, tweet_id: str, actor: UserRow | None
@@ -371,28 +328,31 @@ class Store:
         async with self._write() as conn:
             # The tweet with its author, read once: it answers "does it exist", and is the
             # notification's tweet (with the counts the update below returns).
-            found = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
+            found = (await conn.execute(tweets_query().where(t.tweets.c.id == key))).first()
             if found is None:
                 raise NotFoundError(f"No tweet with id {tweet_id!r}.")
-            tweet = _tweet(found)
+            tweet = tweet_of(found)
             inserted = await conn.execute(
                 self._insert(table)
-                .values(user_id=user_id, tweet_id=key, created_at=now)
+                .values(user_id=user_id, tweet_id=key, created_at=now, active=True)
                 .on_conflict_do_nothing()
             )
-            if not inserted.rowcount:  # read again: a concurrent first like may have committed since
-                row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
-                return EngagementResult(metrics=_metrics(row), changed=False)
-            row = (
-                await conn.execute(
-                    update(t.tweets)
-                    .where(t.tweets.c.id == key)
-                    .values({counter: t.tweets.c[counter] + 1, "updated_at": now})
-                    .returning(t.tweets)
+            if not inserted.rowcount:
+                # Done before: taken back since (counts again, notifies nobody: the first time
+                # did), or still in place (read again: a concurrent first one may have committed).
+                again = await conn.execute(
+                    update(table)
+                    .where(table.c.user_id == user_id, table.c.tweet_id == key, table.c.active.is_(False))
+                    .values(active=True)
                 )
-            ).first()
+                if again.rowcount:
+                    row = await self._count(conn, key, counter, 1, now)
+                    return EngagementResult(metrics=metrics_of(row), changed=True)
+                row = (await conn.execute(select(t.tweets).where(t.tweets.c.id == key))).first()
+                return EngagementResult(metrics=metrics_of(row), changed=False)
+            row = await self._count(conn, key, counter, 1, now)
             assert row is not None
-            metrics = _metrics(row)
+            metrics = metrics_of(row)
             created = None
             if row.author_id != user_id:
                 if actor is None:
@@ -490,10 +450,10 @@ class Store:
             actor = await self._user_in(conn, actor_id)
             tweet = None
             if key is not None:
-                row = (await conn.execute(self._tweets_query().where(t.tweets.c.id == key))).first()
+                row = (await conn.execute(tweets_query().where(t.tweets.c.id == key))).first()
                 if row is None:
                     raise NotFoundError(f"No tweet with id {tweet_id!r}.")
-                tweet = _tweet(row)
+                tweet = tweet_of(row)
             return await self._notify(conn, user_id=user_id, kind=kind, actor=actor, tweet=tweet, now=_now())
 
     def _notifications_query(self) -> Any:

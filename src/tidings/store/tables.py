@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import true
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
@@ -61,7 +62,7 @@ tweets = Table(
     "tweets",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("author_id", String(64), ForeignKey("users.id"), nullable=False, index=True),
+    Column("author_id", String(64), ForeignKey("users.id"), nullable=False),
     Column("content", Text, nullable=False),
     Column("reply_to", Id, ForeignKey("tweets.id"), nullable=True),
     Column("hashtags", Text, nullable=False, default=""),
@@ -70,6 +71,9 @@ tweets = Table(
     Column("retweets", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # A user's tweets and a tweet's replies, each paged by id (store/timelines.py).
+    Index("ix_tweets_author_id_id", "author_id", "id"),
+    Index("ix_tweets_reply_to_id", "reply_to", "id"),
 )
 
 hashtags = Table(
@@ -78,6 +82,7 @@ hashtags = Table(
     Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
     Column("tag", String(140), primary_key=True),
     Column("created_at", UtcDateTime, nullable=False, index=True),
+    Index("ix_hashtags_tag_tweet_id", "tag", "tweet_id"),
 )
 
 likes = Table(
@@ -86,6 +91,8 @@ likes = Table(
     Column("user_id", String(64), ForeignKey("users.id"), primary_key=True),
     Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # False once taken back. The row stays, so that doing it again notifies nobody (API.md).
+    Column("active", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 retweets = Table(
@@ -94,6 +101,8 @@ retweets = Table(
     Column("user_id", String(64), ForeignKey("users.id"), primary_key=True),
     Column("tweet_id", Id, ForeignKey("tweets.id"), primary_key=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # False once taken back. The row stays, so that doing it again notifies nobody (API.md).
+    Column("active", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 follows = Table(
