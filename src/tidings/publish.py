@@ -9,7 +9,7 @@ cannot tell a service's event from a user's.
     publisher = Publisher.of(app)                       # app = tidings.http.create_app(settings)
     await publisher.notification(user_id="alice", kind="LIKE", actor_id="bob", tweet_id="42")
     await publisher.tweet(author_id="alice", content="Live from the keynote #launch")
-    await publisher.like(user_id="bob", tweet_id="42")
+    await publisher.like(user_id="bob", tweet_id="42")          # also unlike, retweet, unretweet
     await publisher.trending([("launch", 120), ("python", 80)])
     await publisher.typing(conversation_id="42", user_id="alice", is_typing=True)
 
@@ -17,7 +17,7 @@ cannot tell a service's event from a user's.
 |-------------------------------|------------------------------------------------------|
 | broadcast_notification        | `notification(user_id, kind, actor_id, tweet_id)`    |
 | broadcast_feed_update         | `tweet(author_id, content, reply_to)`                |
-| broadcast_engagement_update   | `like` / `unlike` / `retweet(user_id, tweet_id)`     |
+| broadcast_engagement_update   | `like` / `unlike` / `retweet` / `unretweet(user_id, tweet_id)` |
 | broadcast_trending_update     | `trending([(topic, tweet_count), ...])`              |
 | broadcast_typing_indicator    | `typing(conversation_id, user_id, is_typing)`        |
 
@@ -154,6 +154,11 @@ class Publisher:
 
     async def retweet(self, *, user_id: str, tweet_id: str) -> MetricsRow:
         result = await self.store.retweet(user_id, tweet_id)
+        await self.engagement_changed(result)
+        return result.metrics
+
+    async def unretweet(self, *, user_id: str, tweet_id: str) -> MetricsRow:
+        result = await self.store.unretweet(user_id, tweet_id)
         await self.engagement_changed(result)
         return result.metrics
 

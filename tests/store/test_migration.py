@@ -42,7 +42,8 @@ async def test_a_store_on_an_unmigrated_postgresql_refuses_to_open_and_says_what
     try:
         store = Store(database_url(schema))
         with pytest.raises(
-            ConfigError, match=rf"is at migration \(none\); this Tidings needs {head()}\. Run `tidings migrate`"
+            ConfigError,
+            match=rf"is at migration \(none\); this Tidings needs {head()}\. Run `tidings migrate`",
         ):
             await store.open()
         await store.close()
@@ -78,7 +79,8 @@ async def test_likes_and_retweets_made_before_0002_stay_in_place(empty_database)
             await conn.execute(
                 text(
                     "INSERT INTO tweets (id, author_id, content, hashtags, likes, replies, retweets, "
-                    "created_at, updated_at) VALUES (7, 'bob', 'x', '', 1, 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    "created_at, updated_at) "
+                    "VALUES (7, 'bob', 'x', '', 1, 0, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 )
             )
             for table in ("likes", "retweets"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..auth import Claims
@@ -13,6 +13,7 @@ from ..config import Settings
 from ..errors import NotAuthenticatedError
 from ..publish import Publisher
 from ..store import Store, TopicRow, UserRow
+from .lookups import Lookups
 
 log = logging.getLogger("tidings.resolvers")
 
@@ -37,6 +38,13 @@ class Context:
     publisher: Publisher
     viewer: UserRow | None = None
     claims: Claims | None = None
+    # Batched reads of the viewer fields; one per process is best (it batches across
+    # connections); without one, each Context gets its own.
+    lookups: Lookups = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.lookups is None:
+            self.lookups = Lookups(self.store)
 
     def require_viewer(self) -> UserRow:
         """The signed-in viewer; NotAuthenticatedError when the request carries no token."""

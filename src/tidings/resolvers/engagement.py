@@ -38,6 +38,12 @@ async def retweet(info: Info[Context, None], tweet_id: strawberry.ID) -> Engagem
     return await _published(ctx, await ctx.store.retweet(viewer.id, ids.canonical(tweet_id), actor=viewer))
 
 
+async def unretweet(info: Info[Context, None], tweet_id: strawberry.ID) -> EngagementMetrics:
+    ctx = info.context
+    viewer = ctx.require_viewer()
+    return await _published(ctx, await ctx.store.unretweet(viewer.id, ids.canonical(tweet_id)))
+
+
 async def engagement_stream(
     info: Info[Context, None], tweet_id: strawberry.ID
 ) -> AsyncGenerator[EngagementMetrics, None]:

@@ -64,6 +64,7 @@ async def publish_engagement(
         EngagementAction.LIKE: publisher.like,
         EngagementAction.UNLIKE: publisher.unlike,
         EngagementAction.RETWEET: publisher.retweet,
+        EngagementAction.UNRETWEET: publisher.unretweet,
     }[action]
     return EngagementMetrics.from_row(await verb(user_id=ids.user(user_id), tweet_id=ids.canonical(tweet_id)))
 

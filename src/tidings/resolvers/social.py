@@ -10,9 +10,19 @@ from ..bus import channels
 from ..types.social import User
 from .context import Context
 
+MAX_HANDLE = 64
+
 
 async def viewer(info: Info[Context, None]) -> User | None:
     row = info.context.viewer
+    return User.from_row(row) if row else None
+
+
+async def user(info: Info[Context, None], handle: str) -> User | None:
+    handle = handle.strip().removeprefix("@")
+    if not handle or len(handle) > MAX_HANDLE:
+        return None
+    row = await info.context.store.user_by_handle(handle)
     return User.from_row(row) if row else None
 
 

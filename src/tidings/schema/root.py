@@ -33,7 +33,25 @@ class Query:
     )
     feed: list[Tweet] = strawberry.field(
         resolver=tweet_fields.feed,
-        description="Newest first: tweets by the people the viewer follows, and their own.",
+        description=(
+            "Newest first: tweets by the people the viewer follows, and their own; `before:` a "
+            "tweet id pages back."
+        ),
+    )
+    user: User | None = strawberry.field(
+        resolver=social_fields.user, description="The user with this handle (`@` optional), or null."
+    )
+    user_tweets: list[Tweet] = strawberry.field(
+        resolver=tweet_fields.user_tweets,
+        description="A user's tweets and replies, newest first; `before:` a tweet id pages back.",
+    )
+    replies: list[Tweet] = strawberry.field(
+        resolver=tweet_fields.replies,
+        description="The thread under a tweet: its replies, oldest first; `after:` a tweet id pages on.",
+    )
+    hashtag: list[Tweet] = strawberry.field(
+        resolver=tweet_fields.hashtag,
+        description="Tweets with #tag (`#` optional, any case), newest first; `before:` pages back.",
     )
     trending: list[TrendingTopic] = strawberry.field(
         resolver=live_fields.trending,
@@ -64,6 +82,9 @@ class Mutation:
     )
     retweet: EngagementMetrics = strawberry.mutation(
         resolver=engagement_fields.retweet, description="Retweet; idempotent per viewer."
+    )
+    unretweet: EngagementMetrics = strawberry.mutation(
+        resolver=engagement_fields.unretweet, description="Take a retweet back; its notification stays."
     )
     follow: bool = strawberry.mutation(
         resolver=social_fields.follow, description="Follow a user; true when this call started following."
@@ -106,11 +127,18 @@ class Subscription:
         description="The viewer's notification events; `after:` replays what was missed, then goes live.",
     )
     feed = strawberry.subscription(
-        resolver=tweet_fields.feed_stream, description="New tweets by authors the viewer follows."
+        resolver=tweet_fields.feed_stream,
+        description=(
+            "New tweets by authors the viewer follows; `after:` a tweet id first replays those after "
+            "it, oldest first, then goes live: each once, in order."
+        ),
     )
     engagement = strawberry.subscription(
         resolver=engagement_fields.engagement_stream,
-        description="Current counts, then every change (latest wins).",
+        description=(
+            "Current counts, then every change (latest wins); `likedByViewer` / "
+            "`retweetedByViewer` are each subscriber's own."
+        ),
     )
     trending = strawberry.subscription(
         resolver=live_fields.trending_stream, description="The current ranking, then each change."

@@ -18,3 +18,4 @@ class EngagementAction(Enum):
     LIKE = "LIKE"
     UNLIKE = "UNLIKE"
     RETWEET = "RETWEET"
+    UNRETWEET = "UNRETWEET"
