@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from tidings.execution.shared import PUBLIC_FIELDS, SharedPayloads, scope_of, variables_key
+from tidings.execution.shared import SharedPayloads, scope_of, variables_key
 
 from ..clients import WsClient
 from ..conftest import eventually
 from ..factories import token
 
 
-def test_viewer_scoped_fields_never_share_a_key_across_viewers():
-    for field in ("notifications", "feed", "someFutureField", None):
-        assert scope_of(field, "alice") != scope_of(field, "bob")
-    for field in PUBLIC_FIELDS:
-        assert scope_of(field, "alice") == scope_of(field, "bob") is None
+def test_a_viewer_scoped_selection_never_shares_a_key_across_viewers():
+    assert scope_of(True, "alice") != scope_of(True, "bob")
+    assert scope_of(False, "alice") == scope_of(False, "bob") is None
 
 
 def test_a_shared_payload_is_found_only_under_its_whole_key():

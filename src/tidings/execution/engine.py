@@ -41,6 +41,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from ..config import Settings
 from ..errors import TidingsError
+from . import scope
 from .ratelimit import MutationLimiter
 
 log = logging.getLogger("tidings.engine")
@@ -65,6 +66,7 @@ class Prepared:
     document: DocumentNode
     operation: OperationType
     root_field: str | None
+    definition: OperationDefinitionNode
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -162,7 +164,12 @@ class Engine:
             document=document,
             operation=operation.operation,
             root_field=_root_field(document, operation),
+            definition=operation,
         )
+
+    def viewer_scoped(self, prepared: Prepared, variables: dict[str, Any] | None) -> bool:
+        """Whether the operation's result may depend on who asks (scope.py)."""
+        return scope.viewer_scoped(self.schema, prepared.document, prepared.definition, variables)
 
     async def execute(
         self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None

@@ -200,7 +200,9 @@ class LiveSubscription(Operation):
             self.prepared.key,
             variables_key(self.variables),
             self.op_name,
-            scope_of(self.field, viewer.id if viewer else None),
+            scope_of(
+                conn.server.engine.viewer_scoped(self.prepared, self.variables), viewer.id if viewer else None
+            ),
         )
         shared = conn.server.shared
         send_result = conn.send_result

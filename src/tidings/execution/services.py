@@ -10,6 +10,7 @@ from ..config import Settings
 from ..publish import Publisher
 from ..resolvers import Context
 from ..resolvers.context import StatsSource, TrendingSource
+from ..resolvers.lookups import Lookups
 from ..store import Store, UserRow
 
 SEEN_USERS = 10_000
@@ -32,6 +33,8 @@ class Services:
         self.trending = trending
         self.stats = stats
         self.publisher = Publisher(store, bus, trending)
+        # One for the process: the viewer fields of every connection batch into one read.
+        self.lookups = Lookups(store)
         self._seen: OrderedDict[Claims, UserRow] = OrderedDict()
 
     async def viewer_for(self, claims: Claims) -> UserRow:
@@ -60,4 +63,5 @@ class Services:
             publisher=self.publisher,
             viewer=viewer,
             claims=claims,
+            lookups=self.lookups,
         )

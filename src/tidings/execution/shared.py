@@ -3,10 +3,10 @@
 Subscribers whose result cannot differ share one execution per event and one serialized
 payload: the key is the event value itself (the Hub hands the same object to every local
 subscriber, and `Event.memo` turns it into the same typed value), the document, the variables,
-the operation name, and the viewer wherever the result may depend on who asks. Only the root
-fields in PUBLIC_FIELDS drop the viewer from the key; their payloads read nothing of the viewer.
-A cross-viewer leak through this cache would be the worst bug this server could have: a test
-holds it (tests/server/test_shared.py).
+the operation name, and the viewer wherever the result may depend on who asks: when the
+selection reaches a field marked `@viewerScoped` (scope.py reads it, through fragments,
+aliases and @include/@skip). A cross-viewer leak through this cache would be the worst bug this
+server could have: tests hold it (tests/execution/test_shared.py, tests/integration/test_sharing.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 
-PUBLIC_FIELDS = frozenset({"engagement", "trending", "typing"})
 # Every subscriber of an event reads it during the Hub's synchronous fan-out (server/_eager.py),
 # so an entry is useful for one fan-out, plus the few subscribers whose sockets pushed back.
 # Entries keep their value alive (an event's whole object graph): a large cache is only memory.
@@ -45,9 +44,9 @@ class SharedPayloads:
             self._entries.popitem(last=False)
 
 
-def scope_of(root_field: str | None, viewer_id: str | None) -> str | None:
-    """Who a result may depend on: nobody for public fields, else the viewer."""
-    return None if root_field in PUBLIC_FIELDS else viewer_id
+def scope_of(viewer_scoped: bool, viewer_id: str | None) -> str | None:
+    """Who a result may depend on: the viewer when the selection is viewer-scoped, else nobody."""
+    return viewer_id if viewer_scoped else None
 
 
 def variables_key(variables: dict[str, Any] | None) -> str:

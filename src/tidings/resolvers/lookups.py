@@ -10,6 +10,7 @@ hours and what it would cache changes under it (strawberry's DataLoader with `ca
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from strawberry.dataloader import DataLoader
 
 from ..store import Store, UserRow

@@ -13,12 +13,13 @@ from ..resolvers import tweets as tweet_fields
 from ..types.live import ConnectionStats, TrendingTopic, TrendingUpdate
 from ..types.notifications import Notification
 from ..types.social import EngagementMetrics, Tweet, User
+from ..types.viewer import ViewerScoped
 
 
 @strawberry.type
 class Query:
     viewer: User | None = strawberry.field(
-        resolver=social_fields.viewer, description="Whoever the token names."
+        resolver=social_fields.viewer, description="Whoever the token names.", directives=[ViewerScoped()]
     )
     tweet: Tweet | None = strawberry.field(resolver=tweet_fields.tweet, description="One tweet, or null.")
     notifications: list[Notification] = strawberry.field(
@@ -27,9 +28,12 @@ class Query:
             "The viewer's notifications. Newest first, or, with `after:`, those created after that "
             "cursor, oldest first; `before:` pages back through older ones. `first` is 1-100."
         ),
+        directives=[ViewerScoped()],
     )
     unread_count: int = strawberry.field(
-        resolver=notification_fields.unread_count, description="The viewer's unread count."
+        resolver=notification_fields.unread_count,
+        description="The viewer's unread count.",
+        directives=[ViewerScoped()],
     )
     feed: list[Tweet] = strawberry.field(
         resolver=tweet_fields.feed,
@@ -37,6 +41,7 @@ class Query:
             "Newest first: tweets by the people the viewer follows, and their own; `before:` a "
             "tweet id pages back."
         ),
+        directives=[ViewerScoped()],
     )
     user: User | None = strawberry.field(
         resolver=social_fields.user, description="The user with this handle (`@` optional), or null."
@@ -125,6 +130,7 @@ class Subscription:
     notifications = strawberry.subscription(
         resolver=notification_fields.notifications_stream,
         description="The viewer's notification events; `after:` replays what was missed, then goes live.",
+        directives=[ViewerScoped()],
     )
     feed = strawberry.subscription(
         resolver=tweet_fields.feed_stream,
@@ -132,6 +138,7 @@ class Subscription:
             "New tweets by authors the viewer follows; `after:` a tweet id first replays those after "
             "it, oldest first, then goes live: each once, in order."
         ),
+        directives=[ViewerScoped()],
     )
     engagement = strawberry.subscription(
         resolver=engagement_fields.engagement_stream,

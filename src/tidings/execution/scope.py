@@ -1,0 +1,132 @@
+"""Sharing keys: whether an operation's result may depend on who asks, read from its selection.
+
+Two subscribers may share one execution of an event only when their results cannot differ. A
+result depends on the viewer exactly when the selection reaches a field marked `@viewerScoped`
+(types/viewer.py), so that is what decides, walked the way execution collects fields: through
+named fragments (each walked once), inline fragments, aliases (the field's name counts, not the
+alias) and `@include` / `@skip` with the operation's variables. A condition that cannot be read
+counts as included: doubt means per viewer, never shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_abstract_type,
+)
+from graphql.type import GraphQLNamedType
+
+from ..types.viewer import is_viewer_scoped
+
+
+class _Walk:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, Any],
+        variables: Any,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables: dict[str, Any] = variables if isinstance(variables, dict) else {}
+        self.defaults: dict[str, Any] = {
+            d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
+        }
+        self.memo: dict[tuple[str, str], bool] = {}
+
+    def included(self, directives: tuple[DirectiveNode, ...] | None) -> bool:
+        for directive in directives or ():
+            name = directive.name.value
+            if name not in ("include", "skip"):
+                continue
+            condition = self.condition(directive)
+            if condition is not None and condition == (name == "skip"):
+                return False
+        return True
+
+    def condition(self, directive: DirectiveNode) -> bool | None:
+        for argument in directive.arguments or ():
+            if argument.name.value != "if":
+                continue
+            value: Any = argument.value
+            if isinstance(value, VariableNode):
+                name = value.name.value
+                if name in self.variables:
+                    raw = self.variables[name]
+                    return raw if isinstance(raw, bool) else None
+                value = self.defaults.get(name)
+            return value.value if isinstance(value, BooleanValueNode) else None
+        return None
+
+    def types_of(self, parent: GraphQLNamedType) -> list[Any]:
+        """The types whose fields a selection on `parent` may reach: itself, and for an
+        interface or union every possible object type."""
+        types: list[Any] = [parent] if hasattr(parent, "fields") else []
+        if is_abstract_type(parent):
+            types.extend(self.schema.get_possible_types(parent))
+        return types
+
+    def scoped(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType) -> bool:
+        for selection in selection_set.selections if selection_set else ():
+            if not self.included(selection.directives):
+                continue
+            if isinstance(selection, FieldNode):
+                for owner in self.types_of(parent):
+                    field = owner.fields.get(selection.name.value)
+                    if field is None:
+                        continue  # __typename, or a field of another possible type
+                    if is_viewer_scoped(field):
+                        return True
+                    if selection.selection_set and self.scoped(
+                        selection.selection_set, get_named_type(field.type)
+                    ):
+                        return True
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                if self.scoped(selection.selection_set, target or parent):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode) and self.fragment(selection.name.value, parent):
+                return True
+        return False
+
+    def fragment(self, name: str, parent: GraphQLNamedType) -> bool:
+        key = (name, parent.name)
+        if key not in self.memo:
+            self.memo[key] = True  # doubt while walking it (a cycle cannot pass validation)
+            definition: FragmentDefinitionNode | None = self.fragments.get(name)
+            if definition is None:
+                return True
+            target = self.schema.get_type(definition.type_condition.name.value) or parent
+            self.memo[key] = self.scoped(definition.selection_set, target)
+        return self.memo[key]
+
+
+def fragments_of(document: Any) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def viewer_scoped(
+    schema: GraphQLSchema,
+    document: Any,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
+) -> bool:
+    """Whether the operation's result may depend on who asks (see the module's docstring)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return True
+    return _Walk(schema, operation, fragments_of(document), variables).scoped(operation.selection_set, root)
