@@ -93,7 +93,8 @@ async def test_a_fragment_named_like_a_public_field_runs_as_its_real_root_field(
         assert live_server.stats()["by_field"].get("notifications") == 2
         assert live_server.stats()["by_field"].get("engagement", 0) == 0
         await api("carol")(
-            f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}'
+            f'mutation {{ a: likeTweet(tweetId: "{a_tweet}") {{ likes }} '
+            f'b: likeTweet(tweetId: "{b_tweet}") {{ likes }} }}'
         )
         assert await alice.next() == {"notification": {"actor": {"id": "carol"}, "tweet": {"id": a_tweet}}}
         assert await bob.next() == {"notification": {"actor": {"id": "carol"}, "tweet": {"id": b_tweet}}}

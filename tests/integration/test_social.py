@@ -56,7 +56,7 @@ async def test_liked_and_retweeted_by_viewer_are_each_viewers_own(api, http):
     anonymous = (await Api(http, None)(query))["tweet"]
     assert (anonymous["likedByViewer"], anonymous["metrics"]["retweetedByViewer"]) == (False, False)
     # the state survives a reload: the feed and the lists carry it too
-    await bob(f'mutation {{ follow(userId: "alice") }}')
+    await bob('mutation { follow(userId: "alice") }')
     assert (await bob("{ feed { id likedByViewer } }"))["feed"] == [{"id": tweet_id, "likedByViewer": True}]
     assert await bob(unlike(tweet_id)) == {"unlikeTweet": {"likes": 0, "likedByViewer": False}}
     assert (await bob(query))["tweet"]["likedByViewer"] is False
