@@ -13,6 +13,7 @@ from .rows import MetricsRow, TweetRow, UserRow
 
 author = t.users.alias("author")
 
+
 def parse_id(raw: str, what: str) -> int:
     """A numeric id given by a client (`ids.numeric`): InvalidInputError when malformed,
     NotFoundError when it cannot name anything."""
