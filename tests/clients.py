@@ -6,11 +6,12 @@ import asyncio
 import itertools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
@@ -85,14 +86,19 @@ class WsClient:
     async def open(self) -> WsClient:
         self.ws = await connect(
             self.url,
-            subprotocols=[self.protocol],
+            subprotocols=[Subprotocol(self.protocol)],
             max_size=2**24,
-            additional_headers=self.headers,  # type: ignore[list-item]
+            additional_headers=self.headers,
         )
         WsClient.OPEN.append(self)
         self.closed = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
         return self
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the server (or the client) closed the socket."""
+        return self.closed is not None and self.closed.done()
 
     async def _read(self) -> None:
         assert self.ws is not None and self.closed is not None
@@ -211,3 +217,9 @@ class Api:
             {"c": content, "r": reply_to},
         )
         return data["postTweet"]["id"]  # type: ignore[no-any-return]
+
+
+class ApiFactory(Protocol):
+    """The `api` fixture: `api("alice")`, or `api("svc", role="service")` with more claims."""
+
+    def __call__(self, user_id: str, **claims: Any) -> Api: ...

@@ -21,7 +21,7 @@ from tidings.http import create_app
 from tidings.http.serving import uvicorn_options
 
 from . import factories
-from .clients import PROTOCOLS, Api, WsClient
+from .clients import PROTOCOLS, Api, ApiFactory, WsClient
 from .factories import make_settings, token
 
 
@@ -178,7 +178,7 @@ async def http(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def api(http: httpx.AsyncClient) -> Callable[[str], Api]:
+def api(http: httpx.AsyncClient) -> ApiFactory:
     """`api("alice")`: HTTP GraphQL with alice's token (the user is created on first use)."""
     return lambda user_id, **claims: Api(http, token(user_id, **claims))
 

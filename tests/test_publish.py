@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from tidings.bus import channels
@@ -14,7 +15,7 @@ from .conftest import eventually
 from .factories import token
 
 
-async def _known(app_client, *names: str) -> None:
+async def _known(app_client: httpx.AsyncClient, *names: str) -> None:
     for name in names:
         response = await app_client.post(
             "/graphql",

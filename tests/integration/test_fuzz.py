@@ -103,7 +103,7 @@ async def test_generated_frames_neither_crash_nor_leak(live_server):
                 if init:
                     await client.init(token("fuzz"))
                 for frame in batch:
-                    if client.closed.done():
+                    if client.is_closed:
                         break
                     with contextlib.suppress(Exception):
                         await client.send(frame)

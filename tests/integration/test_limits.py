@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +21,7 @@ TRENDING = "subscription { trending { windowSeconds } }"
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp_path, **overrides) -> AsyncIterator[LiveServer]:
+async def serving(tmp_path: Path, **overrides: Any) -> AsyncIterator[LiveServer]:
     server = LiveServer(make_settings(tmp_path, **overrides))
     server.start()
     try:
@@ -28,7 +30,7 @@ async def serving(tmp_path, **overrides) -> AsyncIterator[LiveServer]:
         server.stop()
 
 
-async def ws(server: LiveServer, user: str, protocol: str = TRANSPORT_WS, **kwargs) -> WsClient:
+async def ws(server: LiveServer, user: str, protocol: str = TRANSPORT_WS, **kwargs: Any) -> WsClient:
     client = await WsClient(server.ws_url, protocol, **kwargs).open()
     await client.init(token(user))
     return client
@@ -58,7 +60,7 @@ async def test_a_subscribe_past_the_per_connection_limit_gets_an_error_and_the_s
         await eventually(lambda: server.stats()["subscriptions"] == 1)
         fourth = await client.subscribe(TRENDING)
         assert (await fourth.next())["windowSeconds"] == 900
-        assert not client.closed.done()
+        assert not client.is_closed
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
@@ -82,7 +84,7 @@ async def test_a_connection_past_the_per_user_limit_closes_with_4430(tmp_path, p
         await one.close()  # a closed socket gives its place back
         await eventually(lambda: server.tidings.ws.limits.by_user["alice"] == 1)
         again = await ws(server, "alice", protocol)
-        assert not again.closed.done()
+        assert not again.is_closed
 
 
 async def test_a_connection_past_the_per_ip_limit_closes_with_4431(tmp_path):
@@ -96,7 +98,7 @@ async def test_a_connection_past_the_per_ip_limit_closes_with_4431(tmp_path):
         assert (await stream.next())["windowSeconds"] == 900
         await first.close()
         await eventually(lambda: server.tidings.ws.limits.by_ip["127.0.0.1"] == 1)
-        assert not (await ws(server, "c")).closed.done()
+        assert not (await ws(server, "c")).is_closed
 
 
 async def test_per_ip_limits_count_the_forwarded_address_and_skip_exempt_ones(tmp_path):
@@ -107,7 +109,7 @@ async def test_per_ip_limits_count_the_forwarded_address_and_skip_exempt_ones(tm
         assert (await refused.wait_closed()).code == 4431
         other = await ws(server, "b", headers={"X-Forwarded-For": "198.51.100.1"})
         local = [await ws(server, f"l{i}") for i in range(3)]  # loopback: exempt by default
-        assert not any(c.closed.done() for c in [other, *local])
+        assert not any(c.is_closed for c in [other, *local])
         assert dict(server.tidings.ws.limits.by_ip) == {"203.0.113.7": 1, "198.51.100.1": 1}
 
 
@@ -118,7 +120,7 @@ async def test_connecting_too_fast_from_one_address_closes_with_4432(tmp_path):
         assert closed.code == 4432
         assert closed.reason.startswith("Connecting too fast: over 2 a second from your address; retry in ")
         await opened[0].init(token("alice"))
-        assert not any(c.closed.done() for c in opened[:4])
+        assert not any(c.is_closed for c in opened[:4])
 
 
 async def test_mutations_past_the_rate_are_refused_with_limit_exceeded_and_change_nothing(tmp_path):

@@ -9,7 +9,7 @@ import time
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-from websockets.typing import Subprotocol
+from websockets.typing import Origin, Subprotocol
 
 from tidings.auth import issue
 
@@ -229,8 +229,8 @@ async def test_a_browser_origin_that_is_not_allowed_is_refused(live_server):
     with pytest.raises(Exception) as info:
         async with connect(
             live_server.ws_url,
-            subprotocols=[TRANSPORT_WS],
-            origin="https://evil.example",  # type: ignore[list-item, arg-type]
+            subprotocols=[Subprotocol(TRANSPORT_WS)],
+            origin=Origin("https://evil.example"),
         ):
             pass
     assert "403" in str(info.value)

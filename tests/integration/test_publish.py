@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import asyncio
 
+from ..clients import Api, ApiFactory
 from ..conftest import eventually
 
 FORBIDDEN = "Only a service token (claim role: service) may call this mutation."
 
 
-def service(api):
+def service(api: ApiFactory) -> Api:
     return api("ranking-service", role="service")
 
 
-async def known(api, *names: str) -> None:
+async def known(api: ApiFactory, *names: str) -> None:
     for name in names:
         await api(name)("{ viewer { id } }")
 

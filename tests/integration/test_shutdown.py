@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -52,7 +53,7 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serve(tmp_path, code: str, port: int) -> AsyncIterator[Served]:
+async def serve(tmp_path: Path, code: str, port: int) -> AsyncIterator[Served]:
     env = {
         **os.environ,
         "TIDINGS_PORT": str(port),

@@ -8,15 +8,19 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
+
+from tidings.execution.operations import LiveSubscription
 
 from ..clients import TRANSPORT_WS, Api, WsClient
 from ..conftest import LiveServer, eventually
@@ -62,15 +66,15 @@ class StalledClient:
         self.protocol.receive_data(data)
         events = self.protocol.events_received()
         for event in events:
-            if getattr(event, "opcode", None) is Opcode.TEXT:
-                self.messages.append(json.loads(event.data))
+            if isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self.messages.append(json.loads(bytes(event.data)))
         return events
 
     async def send(self, message: dict[str, Any]) -> None:
         self.protocol.send_text(json.dumps(message).encode())
         await self._flush()
 
-    async def until(self, check, timeout: float = 10.0) -> None:
+    async def until(self, check: Callable[[list[Any]], bool], timeout: float = 10.0) -> None:
         """Read (again) until `check(messages)` holds."""
         deadline = time.monotonic() + timeout
         while not check(self.messages):
@@ -81,7 +85,7 @@ class StalledClient:
 
 
 @pytest.fixture
-def slow_server(tmp_path):
+def slow_server(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(make_settings(tmp_path, backlog_size=8, mutation_rate=0))
     server.start()
     yield server
@@ -98,9 +102,12 @@ def shrink_buffers(server: LiveServer, user: str) -> None:
     server.server.loop.call_soon_threadsafe(lambda: transport.set_write_buffer_limits(high=16384))
 
 
-def op_of(server: LiveServer, user: str, field: str):
+def pending_of(server: LiveServer, user: str, field: str) -> int:
+    """How many events wait in the Mailbox of `user`'s `field` subscription."""
     [conn] = [c for c in server.tidings.ws.connections if c.user_id == user]
-    return next(op for op in conn.ops.values() if op.field == field)
+    operation = next(op for op in conn.ops.values() if op.field == field)
+    assert isinstance(operation, LiveSubscription) and operation.mailbox is not None
+    return operation.mailbox.pending()
 
 
 async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_server):
@@ -141,13 +148,13 @@ async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_
                 break
         else:
             raise AssertionError("the stalled socket never backed up")
-        assert op_of(server, "stalled", "typing").mailbox.pending() <= 1  # latest-only: one event kept
+        assert pending_of(server, "stalled", "typing") <= 1  # latest-only: one event kept
 
         # Notifications (backlog) pile up in its Mailbox, up to TIDINGS_BACKLOG_SIZE, then end it.
         overflowed = server.stats()["overflowed"]
         for i in range(12):
             await mentioner.post(f"@stalled number {i}")
-            assert op_of(server, "stalled", "notifications").mailbox.pending() <= 8
+            assert pending_of(server, "stalled", "notifications") <= 8
         await mentioner.post("@other you are served")
         assert await others_notes.silent_for(0.05)
         await eventually(lambda: server.stats()["overflowed"] == overflowed + 1)

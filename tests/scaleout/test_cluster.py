@@ -66,7 +66,7 @@ async def test_stats_count_connections_across_processes_and_forget_a_dead_one(cl
     query = "{ stats { connections clusterConnections instances } }"
 
     async def stats_on_a(expected: dict[str, int]) -> bool:
-        return (await a.api(viewer)(query))["stats"] == expected
+        return bool((await a.api(viewer)(query))["stats"] == expected)
 
     await until(
         lambda: stats_on_a({"connections": 2, "clusterConnections": 5, "instances": 2}), 10, "both counted"

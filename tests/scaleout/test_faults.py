@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Awaitable
+from typing import Any
 
 import pytest
 
 from tidings.bus import channels
 
-from ..clients import WsClient
+from ..clients import Stream, WsClient
 from ..factories import token
 from .conftest import subscribed, until
 
@@ -83,7 +85,7 @@ async def test_a_redis_restart_turns_readiness_red_then_green_and_loses_no_notif
     assert [n["notification"]["actor"]["id"] for n in received] == fans
     assert await notes.silent_for(0.5)
     assert await _latest(counts) == {"likes": 30}
-    assert alice_ws.closed is not None and not alice_ws.closed.done()  # the same socket throughout
+    assert not alice_ws.is_closed  # the same socket throughout
 
 
 async def test_a_killed_process_leaves_the_others_serving_and_its_clients_resume_elsewhere(cluster):
@@ -118,11 +120,11 @@ async def test_a_killed_process_leaves_the_others_serving_and_its_clients_resume
     assert await resumed.silent_for(0.3)
 
 
-async def _not(check):
+async def _not(check: Awaitable[bool]) -> bool:
     return not await check
 
 
-async def _latest(stream, timeout: float = 5.0):
+async def _latest(stream: Stream, timeout: float = 5.0) -> Any:
     """The last of the values a latest-only stream sends until it is quiet for 0.3 s."""
     latest = await stream.next(timeout)
     while True:

@@ -8,8 +8,9 @@ import subprocess
 import pytest
 
 from ..factories import SECRET
+from ..processes import tidings_bin
 from ..services import REDIS_URL
-from .conftest import Node, tidings_bin, until
+from .conftest import Node, until
 
 pytestmark = pytest.mark.services  # the real Redis and PostgreSQL, never skipped
 
@@ -28,7 +29,8 @@ async def test_two_workers_serve_one_cluster_and_migrate_first(cluster, tmp_path
     query = "{ stats { clusterConnections instances } }"
 
     async def both_workers_report() -> bool:
-        return (await node.api(alice)(query))["stats"] == {"clusterConnections": 6, "instances": 2}
+        stats = (await node.api(alice)(query))["stats"]
+        return bool(stats == {"clusterConnections": 6, "instances": 2})
 
     await until(both_workers_report, 15, "two workers holding six sockets between them")
     assert len(sockets) == 6

@@ -18,12 +18,14 @@ async def stream_error(stream: Stream, timeout: float = 5.0) -> dict[str, Any]:
     """The first error of an operation that must fail: from an `error` message, or from the
     `errors` of a `next`/`data` one. AssertionError when the operation gives data instead."""
     message = await stream.message(timeout)
-    payload = message.get("payload")
+    payload: Any = message.get("payload")
     if message["type"] == "error":
-        return payload[0] if isinstance(payload, list) else payload  # type: ignore[no-any-return]
+        error: dict[str, Any] = payload[0] if isinstance(payload, list) else payload
+        return error
     assert message["type"] in ("next", "data"), message
     assert payload.get("errors"), f"expected an error, got {message}"
-    return payload["errors"][0]  # type: ignore[no-any-return]
+    first: dict[str, Any] = payload["errors"][0]
+    return first
 
 
 def code_of(error: dict[str, Any]) -> str | None:

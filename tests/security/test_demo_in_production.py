@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ SECRET = "p" * 48
 MESSAGE = "tidings: demo mode (--demo or TIDINGS_DEMO=true) is on with TIDINGS_ENV=production; refusing"
 
 
-def _serve(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _serve(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     environ.update(
         TIDINGS_ENV="production",

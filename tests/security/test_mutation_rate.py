@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..clients import ApiFactory
 from ..factories import make_settings
 
 BURST = 60
@@ -21,7 +22,7 @@ def _posts(count: int, prefix: str = "p") -> str:
     return " ".join(f'{prefix}{i}: postTweet(content: "{prefix}{i}") {{ id }}' for i in range(count))
 
 
-async def _tweets(api) -> int:
+async def _tweets(api: ApiFactory) -> int:
     return len((await api("alice")("{ feed(first: 100) { id } }"))["feed"])
 
 

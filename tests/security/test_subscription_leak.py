@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 
-from ..clients import TRANSPORT_WS, WsClient
+from ..clients import TRANSPORT_WS, ApiFactory, WsClient
 from ..conftest import eventually
 from ..factories import token
 
@@ -15,15 +16,16 @@ ROUNDS = 3
 OPERATIONS = 3000
 
 
-def _released(stats: dict) -> bool:
+def _released(stats: dict[str, Any]) -> bool:
     return (stats["subscriptions"], stats["live"], stats["bus_channels"], stats["streams"]) == (0, 0, 0, 0)
 
 
-async def _stats(api) -> dict:
+async def _stats(api: ApiFactory) -> dict[str, Any]:
     data = await api("watcher")(
         "{ stats { connections subscriptions liveSubscriptions busChannels byField { field } } }"
     )
-    return data["stats"]
+    stats: dict[str, Any] = data["stats"]
+    return stats
 
 
 async def test_closing_with_completes_in_flight_releases_every_operation(live_server, api, protocol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tidings.errors import ConfigError
@@ -22,7 +24,7 @@ def empty_database(request, tmp_path):
     drop_schema(schema)
 
 
-async def _differences(url: str) -> list:
+async def _differences(url: str) -> list[Any]:
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:

@@ -146,20 +146,20 @@ class Raw:
         key: bytes | None = None,
         version: str = "13",
         extra: bytes = b"",
-        **headers: str,
+        headers: dict[str, str] | None = None,
     ) -> bytes:
         """Send an upgrade request (plus `extra` bytes right behind it); the response's head."""
         key = key if key is not None else base64.b64encode(os.urandom(16))
         lines = [f"GET {path} HTTP/1.1", "Host: test", "Upgrade: websocket", "Connection: Upgrade"]
         lines += [f"Sec-WebSocket-Key: {key.decode()}", f"Sec-WebSocket-Version: {version}"]
-        lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+        lines += [f"{name.replace('_', '-')}: {value}" for name, value in (headers or {}).items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + extra)
         return await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), 5)
 
     async def open(self, path: str = "/", **headers: str) -> dict[str, str]:
         """Complete the opening handshake; the response headers (names lower-cased)."""
         key = base64.b64encode(os.urandom(16))
-        head = await self.request(path, key=key, **headers)
+        head = await self.request(path, key=key, headers=headers)
         assert head.startswith(b"HTTP/1.1 101 "), head
         answer = {
             name.strip().lower(): value.strip()

@@ -14,7 +14,7 @@ import hashlib
 import logging
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
+import asyncpg
 from broadcaster import Event as Message
 
 from .supervisor import DEAD_AFTER, HEALTH_INTERVAL, Supervisor
