@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from graphql import get_operation_ast, parse
 
@@ -12,7 +14,7 @@ from tidings.schema import schema
 SCHEMA = schema._schema
 
 
-def scoped(document: str, variables: dict | None = None) -> bool:
+def scoped(document: str, variables: dict[str, Any] | None = None) -> bool:
     ast = parse(document)
     operation = get_operation_ast(ast)
     assert operation is not None

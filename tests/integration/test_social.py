@@ -4,6 +4,7 @@ sub-protocols where a socket is involved."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from ..clients import Api
 
@@ -222,7 +223,7 @@ async def test_bad_ids_are_bad_input_or_not_found_never_a_server_error(api):
     bob = api("bob")
     await api("alice").post("target")
     for raw in BAD_IDS:
-        documents = [
+        documents: list[tuple[str, tuple[str, Any] | None]] = [
             ("query($i: ID!) { tweet(id: $i) { id } }", ("tweet", None)),
             ("query($i: ID!) { replies(tweetId: $i) { id } }", None),
             ("query($i: ID) { feed(before: $i) { id } }", None),

@@ -33,7 +33,7 @@ async def test_a_client_rotating_x_forwarded_for_stays_one_address(live_server, 
     assert (await opened[2].wait_closed()).code == 4431
     for client in opened[:2]:
         await client.init(token("rotator"))
-        assert not client.closed.done()
+        assert not client.is_closed
     assert dict(live_server.tidings.ws.limits.by_ip) == {"127.0.0.1": 2}
 
 
@@ -43,7 +43,7 @@ async def test_the_address_in_the_logs_is_the_peer_s(live_server, caplog):
         await client.init(token("alice"))
         await eventually(lambda: any(r.getMessage() == "websocket opened" for r in caplog.records))
     [opened] = [r for r in caplog.records if r.getMessage() == "websocket opened"]
-    assert opened.client.startswith("127.0.0.1:")  # type: ignore[attr-defined]
+    assert opened.client.startswith("127.0.0.1:")
 
 
 def test_uvicorn_believes_forwarded_headers_only_from_trusted_proxies(tmp_path):
@@ -70,7 +70,7 @@ async def test_a_trusted_proxy_s_forwarded_address_is_counted(tmp_path):
         second = await WsClient(server.ws_url, headers={"X-Forwarded-For": "203.0.113.2"}).open()
         again = await WsClient(server.ws_url, headers={"X-Forwarded-For": "203.0.113.1"}).open()
         assert (await again.wait_closed()).code == 4431
-        assert not first.closed.done() and not second.closed.done()
+        assert not first.is_closed and not second.is_closed
         assert dict(server.tidings.ws.limits.by_ip) == {"203.0.113.1": 1, "203.0.113.2": 1}
     finally:
         server.stop()
