@@ -24,7 +24,7 @@ from .logs import redact
 log = logging.getLogger("tidings.config")
 
 _DEFAULT_STATIC = Path(__file__).resolve().parents[2] / "frontend" / "dist"
-_SECRET_FIELDS = {"secret"}
+_SECRET_FIELDS = {"secret", "metrics_token"}
 _URL_FIELDS = {"broker_url", "database_url"}
 DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -95,6 +95,12 @@ class Settings(BaseSettings):
         10, gt=0, description="seconds SIGTERM waits for in-flight requests before closing the rest"
     )
     demo: bool = Field(False, description="load demo data and enable /demo/token")
+    graphiql: bool | None = Field(
+        None, description="serve GraphiQL at GET /graphql (default: true, false in production)"
+    )
+    metrics_token: str = Field(
+        "", description="bearer token /metrics requires (in production /metrics is 404 without one)"
+    )
     static_dir: Path = Field(_DEFAULT_STATIC, description="built dashboard served at /")
     log_format: Literal["text", "json"] = Field("text", description="log line format")
     log_level: str = Field("info", description="log level: debug, info, warning, error or critical")
@@ -210,6 +216,15 @@ class Settings(BaseSettings):
             )
         log.warning("TIDINGS_SECRET is not set; using a random secret, so tokens die with this process")
         return self.model_copy(update={"secret": secrets.token_urlsafe(32)})
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """TIDINGS_GRAPHIQL when set; otherwise on, except in production."""
+        return self.graphiql if self.graphiql is not None else not self.production
 
     def check_production(self) -> None:
         """ConfigError for what production must never run with: demo mode mints a token for

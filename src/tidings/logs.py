@@ -28,13 +28,16 @@ connection_id: ContextVar[str | None] = ContextVar("tidings_connection_id", defa
 operation_id: ContextVar[str | None] = ContextVar("tidings_operation_id", default=None)
 
 REDACTED = "[redacted]"
-# A JWT (three base64url parts, the first two JSON objects, so starting `eyJ`), a bearer
-# credential, a `token=`/`secret=`/`password=` parameter, and a password in a URL.
+# A JWT (three base64url parts, the first two JSON objects, so starting `eyJ`; its dots may be
+# percent-encoded, `%2E`), any `eyJ...` value with percent-escapes in it (a token inside an
+# encoded URL), a bearer credential (`Bearer x`, `Bearer%20x`), a `token=`/`jwt=`/`secret=`/
+# `password=` parameter (its `=` maybe `%3D`), and a password in a URL.
 _PATTERNS = [
-    re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
-    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
-    re.compile(r"(?i)((?:token|secret|password|authorization)=)[^&\s\"']+"),
+    re.compile(r"eyJ[A-Za-z0-9_-]+(?:\.|%2[Ee])eyJ[A-Za-z0-9_-]+(?:\.|%2[Ee])[A-Za-z0-9_-]*"),
+    re.compile(r"(?i)(bearer(?:\s+|%20|\+))[^\s\"',;&]+"),
+    re.compile(r"(?i)((?:token|jwt|secret|password|authorization)(?:=|%3D))[^&\s\"']+"),
     re.compile(r"(://[^:/@\s]*:)[^@/\s]+(@)"),
+    re.compile(r"eyJ[A-Za-z0-9_.-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9_.-]*)+"),
 ]
 # LogRecord's own attributes; anything else on a record came from `extra=` and is a field.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
@@ -48,7 +51,8 @@ def redact(text: str, secrets_: tuple[str, ...] = ()) -> str:
     text = _PATTERNS[0].sub(REDACTED, text)
     text = _PATTERNS[1].sub(r"\1" + REDACTED, text)
     text = _PATTERNS[2].sub(r"\1" + REDACTED, text)
-    return _PATTERNS[3].sub(r"\1" + REDACTED + r"\2", text)
+    text = _PATTERNS[3].sub(r"\1" + REDACTED + r"\2", text)
+    return _PATTERNS[4].sub(REDACTED, text)
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -4,6 +4,7 @@ and the dashboard."""
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -77,6 +78,22 @@ class Tidings:
         await self.bus.disconnect()
         await self.store.close()
 
+    async def scrape(self, request: Request) -> Response:
+        """GET /metrics: with TIDINGS_METRICS_TOKEN set, only for a request bearing it (401
+        otherwise); without one, open in development and not there (404) in production."""
+        token = self.settings.metrics_token
+        if token:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+                return errors_response(
+                    "Metrics need 'Authorization: Bearer <TIDINGS_METRICS_TOKEN>'.",
+                    401,
+                    {"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )
+        elif self.settings.production:
+            return errors_response("Not Found", 404)
+        return await self.metrics.endpoint(request)
+
     async def healthz(self, request: Request) -> Response:
         return json_response({"status": "ok"})
 
@@ -126,7 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
         Route("/graphql", tidings.http.post, methods=["POST"]),
         Route("/healthz", tidings.healthz, methods=["GET"]),
         Route("/readyz", tidings.readyz, methods=["GET"]),
-        Route("/metrics", tidings.metrics.endpoint, methods=["GET"]),
+        Route("/metrics", tidings.scrape, methods=["GET"]),
     ]
     if settings.demo:
         endpoints = demo.DemoEndpoints(settings.secret)

@@ -8,11 +8,11 @@ import orjson
 from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from ..errors import AuthError
 from ..execution.engine import Engine, RequestError
 from ..execution.services import Services
+from .graphiql import graphiql_html, security_headers
 
 
 def json_response(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -23,36 +23,20 @@ def errors_response(message: str, status: int, headers: dict[str, str] | None = 
     return json_response({"errors": [{"message": message}]}, status, headers)
 
 
-# GraphiQL's WebSocket fetcher sends no headers, and our sockets authenticate in connection_init:
-# take the token from `?token=` (kept in localStorage) and send it both ways.
-_TOKEN_JS = """const tidingsToken = new URLSearchParams(window.location.search).get("token")
-        || window.localStorage.getItem("tidings-token");
-      if (tidingsToken) {
-        window.localStorage.setItem("tidings-token", tidingsToken);
-        defaultHeaders["Authorization"] = "Bearer " + tidingsToken;
-      }
-      const fetcher = GraphiQL.createFetcher({
-        wsConnectionParams: tidingsToken ? { authorization: "Bearer " + tidingsToken } : {},"""
-
-
-def graphiql_html() -> str:
-    """Strawberry's GraphiQL page, with the token passed to subscriptions too."""
-    html = get_graphql_ide_html("graphiql")
-    return html.replace("const fetcher = GraphiQL.createFetcher({", _TOKEN_JS, 1)
-
-
 class GraphQLHttp:
     def __init__(self, services: Services, engine: Engine) -> None:
         self.services = services
         self.engine = engine
         self.max_body = services.settings.max_body_bytes
-        self._ide = graphiql_html()
+        # GraphiQL: on unless TIDINGS_GRAPHIQL=false; off in production unless it is true.
+        self._ide = graphiql_html() if services.settings.graphiql_enabled else None
+        self._ide_headers = security_headers(self._ide) if self._ide is not None else {}
 
     async def get(self, request: Request) -> Response:
         query = request.query_params.get("query")
         if query is None:
-            if "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(self._ide)
+            if self._ide is not None and "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(self._ide, headers=self._ide_headers)
             return errors_response("Missing `query`: GET /graphql?query=...", 400)
         variables: Any = request.query_params.get("variables")
         if variables is not None:

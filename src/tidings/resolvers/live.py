@@ -85,6 +85,7 @@ async def typing_stream(info: Info[Context, None], conversation_id: ID) -> Async
 
 
 async def stats(info: Info[Context, None]) -> ConnectionStats:
+    info.context.require_viewer()  # figures about everyone: not for anonymous callers (issue 11)
     snap = info.context.stats.snapshot()
     return ConnectionStats(
         connections=snap["connections"],

@@ -63,7 +63,7 @@ class Query:
         description="Hashtags of the trending window, most used first (`limit` 1-50).",
     )
     stats: ConnectionStats = strawberry.field(
-        resolver=live_fields.stats, description="Live connection figures."
+        resolver=live_fields.stats, description="Live connection figures (signed-in viewers only)."
     )
 
 

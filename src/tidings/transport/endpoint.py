@@ -27,17 +27,35 @@ log = logging.getLogger("tidings.ws")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
-    """Non-browser clients send no Origin; browsers may come from the same host, localhost, or a
-    listed origin."""
+def origin_allowed(
+    origin: str | None, host: str | None, allowed: list[str], *, localhost: bool = True
+) -> bool:
+    """Whether a WebSocket handshake's Origin may open a socket. Non-browser clients send none.
+    A browser's may be the server's own (its host and port, as in the Host header), one listed
+    in TIDINGS_ALLOWED_ORIGINS, or, when `localhost` (outside production), any on this machine.
+    An origin that no browser sends (userinfo as in `http://evil@localhost`, a path, another
+    scheme, a bad port) is refused whatever the list says."""
     if not origin:
         return True
+    try:
+        parts = urlsplit(origin)
+        parts.port  # noqa: B018 (a bad port raises ValueError)
+    except ValueError:
+        return False
+    if (
+        parts.scheme not in ("http", "https")
+        or "@" in parts.netloc
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        return False
     if "*" in allowed or origin.rstrip("/") in allowed:
         return True
-    parts = urlsplit(origin)
-    if parts.hostname in LOCAL_HOSTS:
+    if localhost and parts.hostname in LOCAL_HOSTS:
         return True
-    return host is not None and parts.netloc == host
+    return host is not None and parts.netloc.lower() == host.lower()
 
 
 class WsServer:
@@ -58,7 +76,12 @@ class WsServer:
         if not self.accepting:
             await websocket.close(cc.WS_1012_SERVICE_RESTART)
             return
-        if not origin_allowed(headers.get("origin"), headers.get("host"), self.settings.allowed_origins):
+        if not origin_allowed(
+            headers.get("origin"),
+            headers.get("host"),
+            self.settings.allowed_origins,
+            localhost=not self.settings.production,
+        ):
             self.stats.close_codes[cc.WS_1008_POLICY_VIOLATION] += 1
             await websocket.close(cc.WS_1008_POLICY_VIOLATION)
             return

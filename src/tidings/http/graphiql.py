@@ -1,0 +1,177 @@
+"""The GraphiQL page (GET /graphql from a browser): Strawberry's, with our token handling, our own
+subscription client, and headers that keep it from leaking the token or being framed.
+
+- The token comes from `?token=` (then kept in localStorage) and is removed from the address
+  bar as soon as it is read (`history.replaceState`), so it is not left in history, bookmarks or
+  a shared screen. Queries and mutations send it as `Authorization: Bearer`.
+- Subscriptions run over our own small graphql-transport-ws client: one socket per subscription,
+  the token in `connection_init`, and no retries. A refusal (4403 without a token, say) ends the
+  subscription with the server's own reason in the result pane; graphql-ws's client, which
+  GraphiQL would use, retries a 4403 for half a minute and then shows an empty object.
+- `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY` and a Content-Security-Policy that
+  allows exactly the page's own inline scripts (by hash) and the CDN scripts it names (by URL).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from strawberry.http.ides import get_graphql_ide_html
+
+_FETCHER = re.compile(r"const fetcher = GraphiQL\.createFetcher\(\{.*?\}\);", re.DOTALL)
+
+# Runs where Strawberry's page made its fetcher: `parameters` (the parsed query string),
+# `defaultHeaders`, `fetchURL` and `subscriptionUrl` are defined above it.
+_TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
+      const tidingsToken = tidingsAddress.searchParams.get("token")
+        || window.localStorage.getItem("tidings-token");
+      if (tidingsAddress.searchParams.has("token")) {
+        // Read once, then out of the address bar (history, bookmarks, screen shares).
+        tidingsAddress.searchParams.delete("token");
+        delete parameters.token;
+        const { pathname, search, hash } = tidingsAddress;
+        window.history.replaceState(null, "", pathname + search + hash);
+      }
+      if (tidingsToken) {
+        window.localStorage.setItem("tidings-token", tidingsToken);
+        defaultHeaders["Authorization"] = "Bearer " + tidingsToken;
+      }
+
+      // Whether the operation to run is a subscription: the definitions at the top level, read
+      // without comments and strings; `{ ... }` alone is a query, fragments are skipped.
+      function tidingsIsSubscription(params) {
+        const source = String(params.query || "")
+          .replace(/#[^\n\r]*/g, "")
+          .replace(/"{3}[\s\S]*?"{3}|"(?:[^"\\]|\\.)*"/g, '""');
+        const tokens = source.match(/[{}]|[_A-Za-z][_0-9A-Za-z]*/g) || [];
+        let depth = 0;
+        let kind = null;
+        let name = null;
+        for (let i = 0; i < tokens.length; i++) {
+          const token = tokens[i];
+          if (token === "}") {
+            depth--;
+          } else if (token === "{") {
+            if (depth === 0) {
+              const operation = kind || "query";
+              if (operation !== "fragment" && (!params.operationName || params.operationName === name)) {
+                return operation === "subscription";
+              }
+              kind = null;
+              name = null;
+            }
+            depth++;
+          } else if (depth === 0 && kind === null) {
+            kind = token;
+            name = tokens[i + 1] !== "{" ? tokens[i + 1] : null;
+          }
+        }
+        return false;
+      }
+
+      // graphql-transport-ws, one socket per subscription, no retries: a refusal ends the
+      // subscription with the server's own reason.
+      function tidingsSubscribe(params) {
+        const queue = [];
+        let wake = null;
+        let ended = false;
+        const push = (item) => {
+          if (ended) return;
+          if (item.end) ended = true;
+          queue.push(item);
+          if (wake) { wake(); wake = null; }
+        };
+        const socket = new WebSocket(subscriptionUrl, "graphql-transport-ws");
+        const send = (message) => socket.send(JSON.stringify(message));
+        socket.onopen = () => send({
+          type: "connection_init",
+          payload: tidingsToken ? { authorization: "Bearer " + tidingsToken } : {},
+        });
+        socket.onmessage = (event) => {
+          const message = JSON.parse(event.data);
+          if (message.type === "connection_ack") {
+            send({ id: "1", type: "subscribe", payload: params });
+          } else if (message.type === "ping") {
+            send({ type: "pong" });
+          } else if (message.type === "next") {
+            push({ value: message.payload });
+          } else if (message.type === "error") {
+            push({ value: { errors: message.payload } });
+            push({ end: true });
+          } else if (message.type === "complete") {
+            push({ end: true });
+          }
+        };
+        socket.onclose = (event) => {
+          if (event.code !== 1000) {
+            const reason = event.reason || "The connection closed (" + event.code + ").";
+            push({ value: { errors: [{ message: reason, extensions: { closeCode: event.code } }] } });
+          }
+          push({ end: true });
+        };
+        const close = () => {
+          if (socket.readyState === WebSocket.OPEN) send({ id: "1", type: "complete" });
+          if (socket.readyState <= WebSocket.OPEN) socket.close(1000);
+        };
+        return {
+          [Symbol.asyncIterator]() { return this; },
+          async next() {
+            while (!queue.length) await new Promise((resolve) => { wake = resolve; });
+            const item = queue.shift();
+            if (item.end) { close(); return { done: true, value: undefined }; }
+            return { done: false, value: item.value };
+          },
+          async return() { close(); return { done: true, value: undefined }; },
+        };
+      }
+
+      const tidingsHttp = GraphiQL.createFetcher({ url: fetchURL, headers: defaultHeaders });
+      const fetcher = (params, options) =>
+        tidingsIsSubscription(params) ? tidingsSubscribe(params) : tidingsHttp(params, options);"""
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+_SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"')
+_STYLE_HREF = re.compile(
+    r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"|<link[^>]*href="([^"]+)"[^>]*rel="stylesheet"'
+)
+
+
+def graphiql_html() -> str:
+    """Strawberry's GraphiQL page with our token handling and subscription client."""
+    html, count = _FETCHER.subn(lambda _: _TIDINGS_JS, get_graphql_ide_html("graphiql"), count=1)
+    # Strawberry's template changed: fail at start, not with a page that leaks or spins.
+    assert count == 1, "Strawberry's GraphiQL page no longer makes its fetcher where we expect"
+    return html
+
+
+def security_headers(html: str) -> dict[str, str]:
+    """The headers the page is sent with; the CSP lists what this very page loads."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in _INLINE_SCRIPT.findall(html)
+    )
+    scripts = " ".join(_SCRIPT_SRC.findall(html))
+    styles = " ".join(a or b for a, b in _STYLE_HREF.findall(html))
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {scripts} {hashes}",
+            # React and GraphiQL's editor set inline styles as they render.
+            f"style-src {styles} 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src data:",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }

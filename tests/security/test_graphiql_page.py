@@ -1,0 +1,105 @@
+"""Finding 12 (issue 11), in a browser: the GraphiQL page takes `?token=` out of the address bar
+once read, runs subscriptions with the token over its own client, and shows the server's refusal
+when there is no token instead of retrying; and its Content-Security-Policy blocks nothing it
+needs. Chromium loads the page's CDN files from tests/security/graphiql/node_modules (the same
+bytes as unpkg.com: their integrity hashes are checked), as the tests have no internet."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
+
+from ..e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from ..factories import token
+
+ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
+VERSIONED = re.compile(r"^/((?:@[^/]+/)?[^/@]+)@[^/]+/(.+)$")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not (ASSETS / "graphiql").is_dir():
+        pytest.fail("tests/security/graphiql/node_modules is needed: run ./scripts/test (it runs npm ci)")
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+async def _unpkg(route: Route) -> None:
+    """unpkg.com/NAME@VERSION/PATH from node_modules/NAME/PATH, with the CORS header the page's
+    `crossorigin` (and so its integrity check) needs."""
+    match = VERSIONED.match(urlsplit(route.request.url).path)
+    path = ASSETS / match.group(1) / match.group(2) if match else None
+    if path is None or not path.is_file():
+        await route.fulfill(status=404, body="not in node_modules")
+        return
+    await route.fulfill(
+        status=200,
+        body=path.read_bytes(),
+        headers={
+            "Content-Type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
+
+
+async def _open(browser: Browser, url: str) -> tuple[Page, list[str]]:
+    context = await browser.new_context()
+    await context.route("https://unpkg.com/**", _unpkg)
+    page = await context.new_page()
+    page.set_default_timeout(15_000)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    await page.goto(url)
+    await expect(page.locator(".graphiql-execute-button")).to_be_visible()
+    return page, violations
+
+
+async def _result(page: Page) -> str:
+    return await page.locator(".result-window").inner_text()
+
+
+async def test_the_token_leaves_the_address_bar_and_subscriptions_carry_it(live_server, api, browser):
+    tweet_id = await api("alice").post("watched from GraphiQL")
+    query = f'subscription {{ engagement(tweetId: "{tweet_id}") {{ likes }} }}'
+    jwt = token("graphiql-user")
+    page, violations = await _open(browser, f"{live_server.http_url}/graphql?token={jwt}&q={query}")
+    assert "token" not in page.url
+    assert "q=" in page.url  # the rest of the address stays
+    assert jwt not in await page.evaluate("window.location.href + document.referrer")
+    await page.locator(".graphiql-execute-button").click()
+    await expect(page.locator(".result-window")).to_contain_text('"likes": 0')
+    await api("bob")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+    await expect(page.locator(".result-window")).to_contain_text('"likes": 1')
+    await page.locator(".graphiql-execute-button").click()  # stop
+    viewer = await page.evaluate(
+        """async () => (await fetch("/graphql", {method: "POST",
+             headers: {"Content-Type": "application/json",
+                       "Authorization": "Bearer " + localStorage.getItem("tidings-token")},
+             body: JSON.stringify({query: "{ viewer { id } }"})})).json()"""
+    )
+    assert viewer == {"data": {"viewer": {"id": "graphiql-user"}}}
+    assert violations == []
+
+
+async def test_a_subscription_without_a_token_shows_the_server_s_refusal_once(live_server, browser):
+    query = "subscription { trending { windowSeconds } }"
+    page, violations = await _open(browser, f"{live_server.http_url}/graphql?q={query}")
+    await page.locator(".graphiql-execute-button").click()
+    await expect(page.locator(".result-window")).to_contain_text("Forbidden: Missing token")
+    assert '"closeCode": 4403' in await _result(page)
+    closes = live_server.tidings.stats.close_codes
+    assert closes[4403] == 1
+    await asyncio.sleep(2)  # graphql-ws's client would be retrying by now
+    assert closes[4403] == 1
+    assert live_server.stats()["connections"] == 0
+    assert violations == []
