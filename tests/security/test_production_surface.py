@@ -14,6 +14,8 @@ import contextlib
 import hashlib
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +32,7 @@ HTML = {"Accept": "text/html"}
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp_path, **overrides) -> AsyncIterator[tuple[LiveServer, httpx.AsyncClient]]:
+async def serving(tmp_path: Path, **overrides: Any) -> AsyncIterator[tuple[LiveServer, httpx.AsyncClient]]:
     server = LiveServer(make_settings(tmp_path, **overrides))
     server.start()
     try:
