@@ -25,8 +25,9 @@ from ..auth import Claims
 from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
 from . import _inline_sqlite as inline_sqlite
 from . import tables as t
-from . import text
+from . import text, writes
 from ._select import metrics_of, parse_id, tweet_of, tweets_query
+from .lanes import PgLanes
 from .relations import Relations
 from .rows import (
     Created,
@@ -43,10 +44,15 @@ from .rows import (
     UserRow,
 )
 from .timelines import Timelines
+from .writer import SqliteWriter
 
 _actor = t.users.alias("actor")
 _tweet_author = t.users.alias("tweet_author")
 _ntweet = t.tweets.alias("ntweet")
+
+# Connections of the asyncpg pool for the hot writes: each holds a like for one round trip, and
+# likes of one tweet queue on its row anyway, so a few keep the database busy.
+PG_HOT_POOL = 8
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -84,6 +90,11 @@ class Store(Timelines, Relations):
         # SQLite allows one writer: queue our writers here instead of on its file lock.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
+        # The hot writes (writes.py): on a SQLite file in the writer thread, group-committed; on
+        # PostgreSQL one statement each over a pool of asyncpg connections of their own.
+        path = make_url(url).database if self.is_sqlite else None
+        self.writer = SqliteWriter(path) if path and path != ":memory:" else None
+        self._pg: PgLanes | None = None
 
     async def open(self, *, create: bool = True) -> None:
         """Connect. SQLite: create the tables when `create`. PostgreSQL: ConfigError unless the
@@ -96,8 +107,18 @@ class Store(Timelines, Relations):
                     await conn.run_sync(t.metadata.create_all)
             else:
                 await require_current(conn, self.url)
+        if self.writer is not None:
+            self.writer.start()
+        if not self.is_sqlite:
+            self._pg = PgLanes(await _pg_pool(self.url))
 
     async def close(self) -> None:
+        if self.writer is not None:
+            await self.writer.close()
+        if self._pg is not None:
+            lanes, self._pg = self._pg, None
+            await lanes.close()
+            await lanes.pool.close()
         await self.engine.dispose()
 
     async def check(self) -> None:
@@ -111,7 +132,11 @@ class Store(Timelines, Relations):
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.engine.begin() as conn:
+        if self.writer is None:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.writer.exclusive(), self.engine.begin() as conn:
             yield conn
 
     # users ------------------------------------------------------------------------------------
@@ -120,6 +145,22 @@ class Store(Timelines, Relations):
         """Create the user of a valid token on first sight, refresh its handle and role after;
         its display name only when the token names one (`name`), else it is left alone (a new
         user without a name is shown by their handle)."""
+        if self.writer is not None:
+            return await self.writer.run(writes.sqlite_upsert_user(claims, _now()))
+        if self._pg is not None:
+            args = (
+                claims.user_id,
+                claims.handle,
+                claims.name or claims.handle,
+                claims.role,
+                _now(),
+                claims.name,
+            )
+            try:
+                row = await self._pg.run(claims.user_id, writes.PG_UPSERT, *args)
+            except _pg_unique_violation():
+                raise writes.taken(claims) from None
+            return UserRow(id=claims.user_id, handle=claims.handle, display_name=row["display_name"])
         async with self._write() as conn:
             taken = await conn.scalar(
                 select(t.users.c.id).where(t.users.c.handle == claims.handle, t.users.c.id != claims.user_id)
@@ -325,6 +366,11 @@ class Store(Timelines, Relations):
             raise ValueError(f"actor {actor.id!r} is not user {user_id!r}")
         key = parse_id(tweet_id, "tweet")
         now = _now()
+        if self.writer is not None:
+            return await self.writer.run(writes.sqlite_engage(kind, user_id, key, actor, now))
+        if self._pg is not None:
+            row = await self._pg.run(key, writes.PG_ENGAGE[kind], user_id, key, now, kind)
+            return writes.pg_engage_result(kind, user_id, key, actor, now, row)
         async with self._write() as conn:
             # The tweet with its author, read once: it answers "does it exist", and is the
             # notification's tweet (with the counts the update below returns).
@@ -670,6 +716,32 @@ def _notification(row: Row[Any]) -> NotificationRow:
         read=m["read"],
         created_at=m["created_at"],
     )
+
+
+async def _pg_pool(url: str) -> Any:
+    """A pool of asyncpg connections for the hot writes (autocommit, one statement each); the
+    URL's `?options=` go along as a startup setting, as the engine's do."""
+    import asyncpg
+
+    parsed = make_url(url)
+    options = parsed.query.get("options")
+    settings = {"options": options} if isinstance(options, str) else None
+    return await asyncpg.create_pool(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
+        server_settings=settings,
+        min_size=1,
+        max_size=PG_HOT_POOL,
+    )
+
+
+def _pg_unique_violation() -> type[Exception]:
+    import asyncpg
+
+    return asyncpg.UniqueViolationError  # type: ignore[no-any-return]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
