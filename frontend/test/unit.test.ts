@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 
 import { backoffDelay } from "../src/lib/backoff";
 import { feedReducer, type FeedTweet } from "../src/lib/hooks/useFeedUpdates";
+import { compareIds, maxId } from "../src/lib/ids";
 import { notificationsReducer, type NotificationItem } from "../src/lib/hooks/useNotifications";
 import { retryableClose, WS_4599_RETRYABLE } from "../src/lib/websocket";
 
@@ -110,21 +111,71 @@ function tweet(id: string): FeedTweet {
     createdAt: "2024-01-01T00:00:00Z",
     replyTo: null,
     author: { id: "bob", handle: "bob", displayName: "Bob" },
-    metrics: { tweetId: id, likes: 0, replies: 0, retweets: 0, updatedAt: "2024-01-01T00:00:00Z" },
+    metrics: {
+      tweetId: id,
+      likes: 0,
+      replies: 0,
+      retweets: 0,
+      updatedAt: "2024-01-01T00:00:00Z",
+      likedByViewer: false,
+      retweetedByViewer: false,
+    },
   };
 }
 
 describe("feedReducer", () => {
   test("new tweets wait in pending, deduplicated, until shown", () => {
     let state = feedReducer(
-      { tweets: [], pending: [], loading: true, error: undefined },
-      { type: "loaded", tweets: [tweet("a")] },
+      { tweets: [], pending: [], loading: true, hasOlder: true, error: undefined },
+      { type: "loaded", tweets: [tweet("1")], hasOlder: false },
     );
-    state = feedReducer(state, { type: "arrived", tweets: [tweet("b")] });
-    state = feedReducer(state, { type: "arrived", tweets: [tweet("c"), tweet("b"), tweet("a")] });
-    expect(state.pending.map((t) => t.id)).toEqual(["c", "b"]);
+    state = feedReducer(state, { type: "arrived", tweets: [tweet("2")] });
+    state = feedReducer(state, { type: "arrived", tweets: [tweet("3"), tweet("2"), tweet("1")] });
+    expect(state.pending.map((t) => t.id)).toEqual(["3", "2"]);
     state = feedReducer(state, { type: "showNew" });
-    expect(state.tweets.map((t) => t.id)).toEqual(["c", "b", "a"]);
+    expect(state.tweets.map((t) => t.id)).toEqual(["3", "2", "1"]);
     expect(state.pending).toEqual([]);
+  });
+
+  test("a replay arriving oldest first still waits newest first; ids compare as numbers", () => {
+    let state = feedReducer(
+      { tweets: [], pending: [], loading: true, hasOlder: true, error: undefined },
+      { type: "loaded", tweets: [tweet("9")], hasOlder: false },
+    );
+    for (const id of ["10", "11", "100"])
+      state = feedReducer(state, { type: "arrived", tweets: [tweet(id)] });
+    expect(state.pending.map((t) => t.id)).toEqual(["100", "11", "10"]);
+  });
+
+  test("an error clears when the stream delivers again, and older pages append without repeats", () => {
+    let state = feedReducer(
+      {
+        tweets: [tweet("5"), tweet("4")],
+        pending: [],
+        loading: false,
+        hasOlder: true,
+        error: undefined,
+      },
+      { type: "failed", error: new Error("[Network] Failed to fetch") },
+    );
+    expect(state.error).toBeDefined();
+    state = feedReducer(state, { type: "arrived", tweets: [tweet("5")] });
+    expect(state.error).toBeUndefined();
+    state = feedReducer(state, {
+      type: "older",
+      tweets: [tweet("4"), tweet("3")],
+      hasOlder: false,
+    });
+    expect(state.tweets.map((t) => t.id)).toEqual(["5", "4", "3"]);
+    expect(state.hasOlder).toBe(false);
+  });
+});
+
+describe("compareIds", () => {
+  test("orders decimal ids by value without parsing them", () => {
+    const ids = ["10", "9", "18446744073709551615", "100", "1"];
+    expect([...ids].sort(compareIds)).toEqual(["1", "9", "10", "100", "18446744073709551615"]);
+    expect(maxId(null, "3")).toBe("3");
+    expect(maxId("12", "3")).toBe("12");
   });
 });

@@ -1,43 +1,40 @@
 import type { UseFeedUpdatesResult } from "../lib";
-import { TweetCard } from "./TweetCard";
+import { Compose } from "./Compose";
+import { ErrorNote } from "./state";
+import { TweetList } from "./TweetList";
 
-export function Feed({
-  feed,
-  viewerId,
-}: {
-  feed: UseFeedUpdatesResult;
-  viewerId: string | undefined;
-}) {
-  const { tweets, newCount, showNew, loading, error } = feed;
+/** The home page: the compose box and the viewer's feed, new tweets behind a button. */
+export function HomePage({ feed }: { feed: UseFeedUpdatesResult }) {
+  const { tweets, newCount, showNew, loading, error, hasOlder, loadOlder } = feed;
   return (
-    <section className="feed" data-testid="feed">
-      {newCount > 0 && (
-        <button
-          type="button"
-          className="button new-tweets"
-          data-testid="new-tweets-button"
-          data-count={newCount}
-          onClick={showNew}
-        >
-          {newCount} new {newCount === 1 ? "tweet" : "tweets"}
-        </button>
-      )}
-      {error !== undefined && (
-        <p className="error" data-testid="feed-error">
-          {error.message}
-        </p>
-      )}
-      {loading && <p className="muted">Loading the feed…</p>}
-      {!loading && tweets.length === 0 && (
-        <p className="muted">Your feed is empty. Follow someone, or post the first tweet.</p>
-      )}
-      <ul className="tweet-list" data-testid="tweet-list">
-        {tweets.map((tweet) => (
-          <li key={tweet.id}>
-            <TweetCard tweet={tweet} mine={tweet.author.id === viewerId} />
-          </li>
-        ))}
-      </ul>
-    </section>
+    <>
+      <Compose onPosted={feed.addTweet} />
+      <section className="feed" data-testid="feed" aria-label="Your feed">
+        {newCount > 0 && (
+          <button
+            type="button"
+            className="button primary new-tweets"
+            data-testid="new-tweets-button"
+            data-count={newCount}
+            onClick={showNew}
+          >
+            {newCount} new {newCount === 1 ? "tweet" : "tweets"}
+          </button>
+        )}
+        <ErrorNote error={error} testId="feed-error" />
+        <TweetList
+          tweets={tweets}
+          loading={loading}
+          hasOlder={hasOlder}
+          loadOlder={loadOlder}
+          empty={
+            <p>
+              Your feed is empty. Follow someone (open a name or a trending topic to find people),
+              or post the first tweet.
+            </p>
+          }
+        />
+      </section>
+    </>
   );
 }

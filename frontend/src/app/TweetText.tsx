@@ -1,26 +1,26 @@
-/** Tweet content with #hashtags and @mentions set off. */
-export function TweetText({ content }: { content: string }) {
-  const parts = content.split(/([#@][\p{L}\p{N}_]+)/u);
+import { Link, paths } from "./router";
+
+const TOKEN = /([#@][\p{L}\p{N}_]+)/u;
+
+/** Tweet content with #hashtags and @mentions as links to their pages. */
+export function TweetText({ content, large = false }: { content: string; large?: boolean }) {
   return (
-    <p className="tweet-text" data-testid="tweet-text">
-      {parts.map((part, index) =>
-        /^[#@][\p{L}\p{N}_]+$/u.test(part) ? (
-          <span key={index} className={part.startsWith("#") ? "tag" : "mention"}>
+    <p className={`tweet-text${large ? " large" : ""}`} data-testid="tweet-text">
+      {content.split(TOKEN).map((part, index) => {
+        if (!/^[#@][\p{L}\p{N}_]+$/u.test(part)) return part;
+        const name = part.slice(1);
+        const hashtag = part.startsWith("#");
+        return (
+          <Link
+            key={index}
+            to={hashtag ? paths.tag(name) : paths.profile(name)}
+            className={`inline-link ${hashtag ? "tag" : "mention"}`}
+            data-testid={hashtag ? "hashtag-link" : "mention-link"}
+          >
             {part}
-          </span>
-        ) : (
-          part
-        ),
-      )}
+          </Link>
+        );
+      })}
     </p>
   );
-}
-
-/** "now", "5m", "3h", or a date. */
-export function age(iso: string, now: number = Date.now()): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 45) return "now";
-  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h`;
-  return new Date(iso).toLocaleDateString();
 }

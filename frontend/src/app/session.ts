@@ -24,15 +24,67 @@ export async function fetchDemoUsers(): Promise<DemoUser[] | null> {
   return body.users;
 }
 
+/** Why a sign-in failed: `status` is the HTTP status, or 0 when the server was not reached. */
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "SignInError";
+  }
+}
+
 export async function mintDemoToken(userId: string): Promise<string> {
-  const response = await fetch("/demo/token", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ userId }),
-  });
-  if (!response.ok) throw new Error(`POST /demo/token for ${userId} answered ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch("/demo/token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId }),
+    });
+  } catch {
+    throw new SignInError("Could not reach the server to sign in. Is it running?", 0);
+  }
+  if (response.status === 400 || response.status === 404) {
+    throw new SignInError(`There is no demo user “${userId}”. Pick one below.`, response.status);
+  }
+  if (!response.ok) {
+    throw new SignInError(
+      `The server could not sign you in as “${userId}” (HTTP ${response.status}). Try again.`,
+      response.status,
+    );
+  }
   const body = (await response.json()) as { token: string };
   return body.token;
+}
+
+/**
+ * Checks a session once before the dashboard opens, so that a sign-in that cannot work (an
+ * unknown demo user, a refused token, no server) goes back to the sign-in page with one
+ * message instead of a dashboard that retries forever. Throws a {@link SignInError}.
+ */
+export async function checkSession(session: Session, getToken: GetToken): Promise<void> {
+  if (session.kind === "demo") {
+    await getToken({ forceRefresh: false });
+    return;
+  }
+  let response: Response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({ query: "{ viewer { id } }" }),
+    });
+  } catch {
+    throw new SignInError("Could not reach the server to sign in. Is it running?", 0);
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new SignInError(
+      "The server did not accept that token. Paste a fresh one.",
+      response.status,
+    );
+  }
 }
 
 /** Seconds since the epoch at which a JWT expires, or `undefined` if it does not say. */
@@ -79,15 +131,13 @@ export function loadSession(): Session | null {
   }
 }
 
+/** Keeps the session for this tab (a reload stays signed in) and drops `?as=` from the address. */
 export function saveSession(session: Session | null): void {
-  if (session === null) {
-    sessionStorage.removeItem(STORAGE_KEY);
-    const url = new URL(location.href);
-    if (url.searchParams.has("as")) {
-      url.searchParams.delete("as");
-      history.replaceState(null, "", url);
-    }
-  } else {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  if (session === null) sessionStorage.removeItem(STORAGE_KEY);
+  else sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  const url = new URL(location.href);
+  if (url.searchParams.has("as")) {
+    url.searchParams.delete("as");
+    history.replaceState(null, "", url);
   }
 }

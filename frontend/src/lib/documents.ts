@@ -4,6 +4,27 @@
  */
 import { graphql } from "../gql";
 
+export const UserFieldsFragment = graphql(`
+  fragment UserFields on User {
+    id
+    handle
+    displayName
+  }
+`);
+
+/** Counters with the viewer's own like and retweet: the same on every stream and mutation. */
+export const MetricsFieldsFragment = graphql(`
+  fragment MetricsFields on EngagementMetrics {
+    tweetId
+    likes
+    replies
+    retweets
+    updatedAt
+    likedByViewer
+    retweetedByViewer
+  }
+`);
+
 export const TweetFieldsFragment = graphql(`
   fragment TweetFields on Tweet {
     id
@@ -12,16 +33,10 @@ export const TweetFieldsFragment = graphql(`
     createdAt
     replyTo
     author {
-      id
-      handle
-      displayName
+      ...UserFields
     }
     metrics {
-      tweetId
-      likes
-      replies
-      retweets
-      updatedAt
+      ...MetricsFields
     }
   }
 `);
@@ -93,16 +108,16 @@ export const MarkAllNotificationsReadMutation = graphql(`
 `);
 
 export const FeedQuery = graphql(`
-  query Feed($first: Int!) {
-    feed(first: $first) {
+  query Feed($first: Int!, $before: ID) {
+    feed(first: $first, before: $before) {
       ...TweetFields
     }
   }
 `);
 
 export const FeedSubscription = graphql(`
-  subscription FeedUpdates {
-    feed {
+  subscription FeedUpdates($after: ID) {
+    feed(after: $after) {
       ...TweetFields
     }
   }
@@ -111,11 +126,7 @@ export const FeedSubscription = graphql(`
 export const EngagementSubscription = graphql(`
   subscription Engagement($tweetId: ID!) {
     engagement(tweetId: $tweetId) {
-      tweetId
-      likes
-      replies
-      retweets
-      updatedAt
+      ...MetricsFields
     }
   }
 `);
@@ -166,11 +177,7 @@ export const PostTweetMutation = graphql(`
 export const LikeTweetMutation = graphql(`
   mutation LikeTweet($tweetId: ID!) {
     likeTweet(tweetId: $tweetId) {
-      tweetId
-      likes
-      replies
-      retweets
-      updatedAt
+      ...MetricsFields
     }
   }
 `);
@@ -178,11 +185,7 @@ export const LikeTweetMutation = graphql(`
 export const UnlikeTweetMutation = graphql(`
   mutation UnlikeTweet($tweetId: ID!) {
     unlikeTweet(tweetId: $tweetId) {
-      tweetId
-      likes
-      replies
-      retweets
-      updatedAt
+      ...MetricsFields
     }
   }
 `);
@@ -190,11 +193,82 @@ export const UnlikeTweetMutation = graphql(`
 export const RetweetMutation = graphql(`
   mutation Retweet($tweetId: ID!) {
     retweet(tweetId: $tweetId) {
-      tweetId
-      likes
-      replies
-      retweets
-      updatedAt
+      ...MetricsFields
+    }
+  }
+`);
+
+export const UnretweetMutation = graphql(`
+  mutation Unretweet($tweetId: ID!) {
+    unretweet(tweetId: $tweetId) {
+      ...MetricsFields
+    }
+  }
+`);
+
+export const FollowMutation = graphql(`
+  mutation Follow($userId: ID!) {
+    follow(userId: $userId)
+  }
+`);
+
+export const UnfollowMutation = graphql(`
+  mutation Unfollow($userId: ID!) {
+    unfollow(userId: $userId)
+  }
+`);
+
+export const ProfileQuery = graphql(`
+  query Profile($handle: String!) {
+    user(handle: $handle) {
+      ...UserFields
+      followersCount
+      followingCount
+      followedByViewer
+    }
+  }
+`);
+
+export const UserTweetsQuery = graphql(`
+  query UserTweets($userId: ID!, $first: Int!, $before: ID) {
+    userTweets(userId: $userId, first: $first, before: $before) {
+      ...TweetFields
+    }
+  }
+`);
+
+export const HashtagQuery = graphql(`
+  query Hashtag($tag: String!, $first: Int!, $before: ID) {
+    hashtag(tag: $tag, first: $first, before: $before) {
+      ...TweetFields
+    }
+  }
+`);
+
+export const TweetQuery = graphql(`
+  query Tweet($id: ID!) {
+    tweet(id: $id) {
+      ...TweetFields
+    }
+  }
+`);
+
+/** Who wrote a tweet: for "Replying to @handle" above a reply. */
+export const TweetAuthorQuery = graphql(`
+  query TweetAuthor($id: ID!) {
+    tweet(id: $id) {
+      id
+      author {
+        ...UserFields
+      }
+    }
+  }
+`);
+
+export const RepliesQuery = graphql(`
+  query Replies($tweetId: ID!, $first: Int!, $after: ID) {
+    replies(tweetId: $tweetId, first: $first, after: $after) {
+      ...TweetFields
     }
   }
 `);

@@ -17,12 +17,15 @@ export {
   type UseNotificationsResult,
 } from "./hooks/useNotifications";
 export { useTrending, type TrendingTopic, type TrendingUpdate } from "./hooks/useTrending";
+export { useThread, type ThreadState, type UseThreadResult } from "./hooks/useThread";
 export {
   useTyping,
+  useTypingUsers,
   type TypingOptions,
   type TypingUser,
   type UseTypingResult,
 } from "./hooks/useTyping";
+export { compareIds, maxId } from "./ids";
 export { subscribeResumable } from "./resumable";
 export { createStatusStore, type ConnectionStatus, type StatusStore } from "./status";
 export { retryingWebSocket, WS_4599_RETRYABLE, type WebSocketConstructor } from "./websocket";

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useReducer } from "react";
+import { useCallback, useEffect, useReducer, useRef } from "react";
 
-import type { TweetFieldsFragment } from "../../gql/graphql";
+import type { FeedUpdatesSubscription, TweetFieldsFragment } from "../../gql/graphql";
 import { useTidingsClient } from "../context";
 import { FeedQuery, FeedSubscription } from "../documents";
+import { compareIds, maxId } from "../ids";
+import { subscribeResumable } from "../resumable";
 
 export type FeedTweet = TweetFieldsFragment;
 
@@ -12,6 +14,8 @@ export interface FeedState {
   /** Tweets that arrived since, newest first, waiting behind the "N new tweets" button. */
   pending: FeedTweet[];
   loading: boolean;
+  /** False once paging back found nothing older. */
+  hasOlder: boolean;
   error: Error | undefined;
 }
 
@@ -22,23 +26,48 @@ export interface UseFeedUpdatesResult extends FeedState {
   showNew(): void;
   /** Puts a tweet at the top at once (e.g. the viewer's own, just posted). */
   addTweet(tweet: FeedTweet): void;
+  /** Appends the next page of older tweets (`feed(before:)`). */
+  loadOlder(): Promise<void>;
 }
 
 type Action =
-  | { type: "loaded"; tweets: FeedTweet[] }
+  | { type: "loaded"; tweets: FeedTweet[]; hasOlder: boolean }
   | { type: "arrived"; tweets: FeedTweet[] }
+  | { type: "older"; tweets: FeedTweet[]; hasOlder: boolean }
   | { type: "showNew" }
   | { type: "added"; tweet: FeedTweet }
+  | { type: "recovered" }
   | { type: "failed"; error: Error };
+
+function newestFirst(a: FeedTweet, b: FeedTweet): number {
+  return compareIds(b.id, a.id);
+}
 
 export function feedReducer(state: FeedState, action: Action): FeedState {
   switch (action.type) {
     case "loaded":
-      return { tweets: action.tweets, pending: [], loading: false, error: undefined };
+      return {
+        tweets: action.tweets,
+        pending: [],
+        loading: false,
+        hasOlder: action.hasOlder,
+        error: undefined,
+      };
     case "arrived": {
       const known = new Set([...state.tweets, ...state.pending].map((t) => t.id));
       const fresh = action.tweets.filter((t) => !known.has(t.id));
-      return fresh.length === 0 ? state : { ...state, pending: [...fresh, ...state.pending] };
+      if (fresh.length === 0)
+        return state.error === undefined ? state : { ...state, error: undefined };
+      return {
+        ...state,
+        pending: [...fresh, ...state.pending].sort(newestFirst),
+        error: undefined,
+      };
+    }
+    case "older": {
+      const known = new Set(state.tweets.map((t) => t.id));
+      const older = action.tweets.filter((t) => !known.has(t.id));
+      return { ...state, tweets: [...state.tweets, ...older], hasOlder: action.hasOlder };
     }
     case "showNew":
       return state.pending.length === 0
@@ -50,6 +79,8 @@ export function feedReducer(state: FeedState, action: Action): FeedState {
         tweets: [action.tweet, ...state.tweets.filter((t) => t.id !== action.tweet.id)],
         pending: state.pending.filter((t) => t.id !== action.tweet.id),
       };
+    case "recovered":
+      return state.error === undefined ? state : { ...state, error: undefined };
     case "failed":
       return { ...state, loading: false, error: action.error };
   }
@@ -57,9 +88,10 @@ export function feedReducer(state: FeedState, action: Action): FeedState {
 
 /**
  * The viewer's feed: the newest `first` tweets from the `feed` query, then new ones from
- * the `feed` subscription collected in `pending` until `showNew()`, so the list does not
- * jump under the reader's thumb. After a reconnect the query runs again and anything
- * posted meanwhile joins `pending`.
+ * the `feed(after:)` subscription collected in `pending` until `showNew()`, so the list does
+ * not jump under the reader's thumb. The stream starts after the newest tweet of the page
+ * and, after every reconnect, resumes after the newest tweet it has seen: the server
+ * replays what was posted meanwhile, each tweet once and in order.
  *
  * @example
  * function Feed() {
@@ -78,51 +110,78 @@ export function useFeedUpdates({ first = 20 }: { first?: number } = {}): UseFeed
     tweets: [],
     pending: [],
     loading: true,
+    hasOlder: true,
     error: undefined,
   });
+  const oldest = useRef<string | null>(null);
 
   useEffect(() => {
     let active = true;
     let loaded = false;
-    const fetchFeed = () =>
-      client.urql.query(FeedQuery, { first }, { requestPolicy: "network-only" }).toPromise();
+    let lastId: string | null = null;
+    let stopStream = (): void => {};
 
     async function load(): Promise<void> {
-      const result = await fetchFeed();
+      const result = await client.urql
+        .query(FeedQuery, { first, before: null }, { requestPolicy: "network-only" })
+        .toPromise();
       if (!active || loaded) return;
       if (result.data === undefined) {
+        // Tried again on the next (re)connect.
         dispatch({ type: "failed", error: result.error ?? new Error("feed: no data") });
         return;
       }
       loaded = true;
-      dispatch({ type: "loaded", tweets: result.data.feed });
+      const page = result.data.feed;
+      for (const tweet of page) lastId = maxId(lastId, tweet.id);
+      oldest.current = page.at(-1)?.id ?? null;
+      dispatch({ type: "loaded", tweets: page, hasOlder: page.length >= first });
+      stopStream = subscribeResumable(client.ws, FeedSubscription, () => ({ after: lastId }), {
+        next: (message) => {
+          const tweet = (message.data as FeedUpdatesSubscription | null | undefined)?.feed;
+          if (tweet === undefined) return;
+          lastId = maxId(lastId, tweet.id);
+          dispatch({ type: "arrived", tweets: [tweet] });
+        },
+        error: (error) => dispatch({ type: "failed", error: toError(error) }),
+      });
     }
 
-    async function catchUp(): Promise<void> {
-      // The feed subscription has no cursor: what was posted while the socket was down
-      // is only in the query.
-      const result = await fetchFeed();
-      if (active && result.data !== undefined)
-        dispatch({ type: "arrived", tweets: result.data.feed });
-    }
-
-    const live = client.urql.subscription(FeedSubscription, {}).subscribe((result) => {
-      if (result.data !== undefined) dispatch({ type: "arrived", tweets: [result.data.feed] });
-      else if (result.error !== undefined) dispatch({ type: "failed", error: result.error });
-    });
     const offConnected = client.onConnected(({ reconnect }) => {
       if (!loaded) void load();
-      else if (reconnect) void catchUp();
+      else if (reconnect) dispatch({ type: "recovered" });
     });
     void load();
     return () => {
       active = false;
       offConnected();
-      live.unsubscribe();
+      stopStream();
     };
   }, [client, first]);
 
   const showNew = useCallback(() => dispatch({ type: "showNew" }), []);
   const addTweet = useCallback((tweet: FeedTweet) => dispatch({ type: "added", tweet }), []);
-  return { ...state, newCount: state.pending.length, showNew, addTweet };
+  const loadOlder = useCallback(async () => {
+    const before = oldest.current;
+    if (before === null) return;
+    const result = await client.urql
+      .query(FeedQuery, { first, before }, { requestPolicy: "network-only" })
+      .toPromise();
+    if (result.data === undefined) {
+      dispatch({ type: "failed", error: result.error ?? new Error("feed: no data") });
+      return;
+    }
+    const page = result.data.feed;
+    oldest.current = page.at(-1)?.id ?? before;
+    dispatch({ type: "older", tweets: page, hasOlder: page.length >= first });
+  }, [client, first]);
+  return { ...state, newCount: state.pending.length, showNew, addTweet, loadOlder };
+}
+
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (Array.isArray(error)) {
+    return new Error(error.map((e: { message?: unknown }) => String(e.message)).join("; "));
+  }
+  return new Error(String(error));
 }

@@ -45,42 +45,7 @@ export interface UseTypingResult {
 export function useTyping(conversationId: string, options: TypingOptions = {}): UseTypingResult {
   const { refreshMs = 3000, idleMs = 2500, expireMs = 6000 } = options;
   const client = useTidingsClient();
-  const [viewer] = useQuery({ query: ViewerQuery });
-  const viewerId = viewer.data?.viewer?.id;
-  const [typing, setTypingUsers] = useState<
-    ReadonlyMap<string, { user: TypingUser; seen: number }>
-  >(new Map());
-
-  useEffect(() => {
-    setTypingUsers(new Map());
-    const live = client.urql
-      .subscription(TypingSubscription, { conversationId })
-      .subscribe((result) => {
-        const event = result.data?.typing;
-        if (event === undefined) return;
-        setTypingUsers((current) => {
-          const next = new Map(current);
-          if (event.isTyping) next.set(event.user.id, { user: event.user, seen: Date.now() });
-          else next.delete(event.user.id);
-          return next;
-        });
-      });
-    // A sender that vanished (closed tab) never sends `false`: expire it.
-    const sweep = setInterval(() => {
-      setTypingUsers((current) => {
-        const cutoff = Date.now() - expireMs;
-        const stale = [...current.values()].filter((entry) => entry.seen < cutoff);
-        if (stale.length === 0) return current;
-        const next = new Map(current);
-        for (const entry of stale) next.delete(entry.user.id);
-        return next;
-      });
-    }, 500);
-    return () => {
-      live.unsubscribe();
-      clearInterval(sweep);
-    };
-  }, [client, conversationId, expireMs]);
+  const typingUsers = useTypingUsers(conversationId, { expireMs });
 
   const sent = useRef({
     lastTrue: 0,
@@ -131,8 +96,57 @@ export function useTyping(conversationId: string, options: TypingOptions = {}): 
     [send],
   );
 
-  const typingUsers = [...typing.values()]
-    .map((entry) => entry.user)
-    .filter((user) => user.id !== viewerId);
   return { typingUsers, setTyping };
+}
+
+/**
+ * Only who else is typing in a conversation, without sending anything: what a tweet card
+ * in a feed shows. `enabled: false` holds no subscription (e.g. for a card off screen).
+ * Several watchers of one conversation on one client share one subscription.
+ */
+export function useTypingUsers(
+  conversationId: string,
+  { enabled = true, expireMs = 6000 }: { enabled?: boolean; expireMs?: number } = {},
+): TypingUser[] {
+  const client = useTidingsClient();
+  // Cache-first: a page of cards, each watching, asks for the viewer once.
+  const [viewer] = useQuery({ query: ViewerQuery, requestPolicy: "cache-first" });
+  const viewerId = viewer.data?.viewer?.id;
+  const [typing, setTypingUsers] = useState<
+    ReadonlyMap<string, { user: TypingUser; seen: number }>
+  >(new Map());
+
+  useEffect(() => {
+    setTypingUsers(new Map());
+    if (!enabled) return undefined;
+    const live = client.urql
+      .subscription(TypingSubscription, { conversationId })
+      .subscribe((result) => {
+        const event = result.data?.typing;
+        if (event === undefined) return;
+        setTypingUsers((current) => {
+          const next = new Map(current);
+          if (event.isTyping) next.set(event.user.id, { user: event.user, seen: Date.now() });
+          else next.delete(event.user.id);
+          return next;
+        });
+      });
+    // A sender that vanished (closed tab) never sends `false`: expire it.
+    const sweep = setInterval(() => {
+      setTypingUsers((current) => {
+        const cutoff = Date.now() - expireMs;
+        const stale = [...current.values()].filter((entry) => entry.seen < cutoff);
+        if (stale.length === 0) return current;
+        const next = new Map(current);
+        for (const entry of stale) next.delete(entry.user.id);
+        return next;
+      });
+    }, 500);
+    return () => {
+      live.unsubscribe();
+      clearInterval(sweep);
+    };
+  }, [client, conversationId, enabled, expireMs]);
+
+  return [...typing.values()].map((entry) => entry.user).filter((user) => user.id !== viewerId);
 }
