@@ -48,7 +48,7 @@ class DemoServer:
         self.env = {
             **os.environ,
             "TIDINGS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'tidings.db'}",
-            "TIDINGS_SECRET": "e2e-secret",
+            "TIDINGS_SECRET": "e2e-secret-that-is-long-enough-for-hs256",
             "TIDINGS_TRENDING_INTERVAL": "1",
             "TIDINGS_STATIC_DIR": str(DIST),
             "TIDINGS_LOG_LEVEL": "warning",
@@ -99,8 +99,13 @@ class DemoServer:
         data: dict[str, Any] = body["data"]
         return data
 
-    def post_tweet(self, user_id: str, content: str) -> str:
-        data = self.gql(user_id, "mutation($c: String!) { postTweet(content: $c) { id } }", c=content)
+    def post_tweet(self, user_id: str, content: str, reply_to: str | None = None) -> str:
+        data = self.gql(
+            user_id,
+            "mutation($c: String!, $r: ID) { postTweet(content: $c, replyTo: $r) { id } }",
+            c=content,
+            r=reply_to,
+        )
         return str(data["postTweet"]["id"])
 
     def subscriptions(self) -> dict[str, int]:
@@ -134,7 +139,9 @@ class DemoServer:
             return result
 
 
-@pytest.fixture(scope="module")
+# One server for the whole run (each start and stop costs seconds); tests that change shared
+# state (who follows whom) put it back.
+@pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     assert (DIST / "index.html").is_file(), f"{DIST} is not built: run `npm --prefix frontend run build`"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -170,18 +177,19 @@ async def open_as(
     # The previous test's browser is gone only once the server has seen its sockets close.
     await demo_server.wait_for_subscriptions(connections=0)
 
-    async def open_page(user_id: str, viewport: ViewportSize | None = None) -> Page:
+    async def open_page(user_id: str, viewport: ViewportSize | None = None, path: str = "/") -> Page:
         if user_id not in contexts:
             contexts[user_id] = await browser.new_context(viewport=viewport or {"width": 1200, "height": 900})
         page = await contexts[user_id].new_page()
         page.set_default_timeout(10_000)
-        await page.goto(f"{demo_server.url}/?as={user_id}")
+        await page.goto(f"{demo_server.url}{path}?as={user_id}")
         await expect(page.get_by_test_id("status-badge")).to_have_attribute(
             "data-status", "live", timeout=10_000
         )
         await expect(page.get_by_test_id("viewer")).to_have_attribute("data-user-id", user_id, timeout=5_000)
         pages.append((user_id, page))
-        # The feed stream has no cursor: a tweet posted before it listens would be missed.
+        # Both streams are listening before the test acts (they would also replay what they
+        # missed, with `after:`, but a test that waits for "live" should not depend on it).
         await demo_server.wait_for_subscriptions(feed=len(pages), notifications=len(pages))
         return page
 
@@ -192,3 +200,45 @@ async def open_as(
             await page.screenshot(path=str(ARTIFACTS / f"{name}-{index}-{user_id}.png"), full_page=True)
     for context in contexts.values():
         await context.close()
+
+
+AXE_JS = REPO / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# What the dashboard is held to: WCAG 2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+async def axe_violations(page: Page, label: str) -> list[dict[str, Any]]:
+    """Runs axe-core (the npm package, installed by `npm ci` in frontend/) on the page as it is
+    now; returns the serious and critical violations and prints the others."""
+    assert AXE_JS.is_file(), f"{AXE_JS} is missing: run `npm ci` in frontend/"
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(content=AXE_JS.read_text())
+    violations: list[dict[str, Any]] = await page.evaluate(
+        """async (tags) => (await axe.run(document, { runOnly: { type: "tag", values: tags } }))
+            .violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }))""",
+        AXE_TAGS,
+    )
+    for v in violations:
+        print(f"axe {label}: {v['impact']} {v['id']}: {v['help']} {v['nodes']}")
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+async def wait_for_typing_watchers(server: DemoServer, pages: list[Page]) -> None:
+    """Until the server holds one `typing` subscription for each conversation each page watches
+    (a tweet card on screen watches its own; a page shares one per conversation)."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        total = 0
+        for page in pages:
+            ids = await page.eval_on_selector_all(
+                '[data-testid="tweet"][data-typing-watch="true"]',
+                "cards => cards.map((c) => c.dataset.tweetId)",
+            )
+            total += len(set(ids))
+        held = server.subscriptions().get("typing", 0)
+        if total > 0 and held == total:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the pages watch {total} conversations, the server holds {held}")
+        await asyncio.sleep(0.05)

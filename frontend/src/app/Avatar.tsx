@@ -14,8 +14,9 @@ export function initials(displayName: string, handle: string): string {
 }
 
 export function avatarColor(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  // FNV-1a: spreads short ids (alice, bob, …) over the colours better than a plain sum.
+  let hash = 2166136261;
+  for (const char of id) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 16777619) >>> 0;
   return COLORS[hash % COLORS.length] ?? "#1d5fbf";
 }
 

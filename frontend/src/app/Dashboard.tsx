@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { useQuery } from "urql";
 
-import { useFeedUpdates, ViewerQuery } from "../lib";
+import { useFeedUpdates, useNotifications, ViewerQuery } from "../lib";
 import { Avatar } from "./Avatar";
 import { HomePage } from "./Feed";
 import { NotificationsPanel } from "./NotificationsPanel";
@@ -32,6 +32,7 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   const me = viewer.data?.viewer ?? undefined;
   // The feed lives as long as the session: its stream and "N new" survive page changes.
   const feed = useFeedUpdates();
+  const inbox = useNotifications();
   const live = useMemo(() => [...feed.pending, ...feed.tweets], [feed.pending, feed.tweets]);
   const route = useRoute();
   const gate = useActionGate();
@@ -94,13 +95,22 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           </Link>
           <StatusBadge />
           <span className="spacer" />
+          {/* On a phone the notifications come after the feed: this jumps there. */}
+          <a href="#notifications" className="bell" data-testid="nav-notifications">
+            <span aria-hidden="true">🔔</span>
+            <span className="sr-only">Notifications, </span>
+            <span className={`badge${inbox.unreadCount > 0 ? " badge-unread" : ""}`}>
+              {inbox.unreadCount}
+            </span>
+            <span className="sr-only"> unread</span>
+          </a>
           {me != null && (
             <Link
               to={paths.profile(me.handle)}
               className="viewer"
               data-testid="viewer"
               data-user-id={me.id}
-              aria-label={`Your profile: ${me.displayName} @${me.handle}`}
+              title={`Your profile: @${me.handle}`}
             >
               <Avatar user={me} size="small" />
               <span className="viewer-name">{me.displayName}</span>
@@ -125,7 +135,7 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
             {page}
           </main>
           <aside className="side" aria-label="Notifications and trending">
-            <NotificationsPanel />
+            <NotificationsPanel inbox={inbox} />
             <Trending />
           </aside>
         </div>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 
-import { useNotifications, type NotificationItem } from "../lib";
+import type { NotificationItem, UseNotificationsResult } from "../lib";
 import { Avatar } from "./Avatar";
 import { Link, paths } from "./router";
 import { ErrorNote } from "./state";
@@ -51,8 +51,8 @@ function useAnnouncement(notifications: NotificationItem[], loading: boolean): s
   return announcement;
 }
 
-export function NotificationsPanel() {
-  const { notifications, unreadCount, markRead, markAllRead, loading, error } = useNotifications();
+export function NotificationsPanel({ inbox }: { inbox: UseNotificationsResult }) {
+  const { notifications, unreadCount, markRead, markAllRead, loading, error } = inbox;
   const [showAll, setShowAll] = useState(false);
   const announcement = useAnnouncement(notifications, loading);
   const shown = showAll ? notifications : notifications.slice(0, FIRST_SHOWN);

@@ -51,12 +51,20 @@ export function ProfilePage({ handle, live }: { handle: string; live: FeedTweet[
     if (userId !== undefined) merge(live.filter((t) => t.author.id === userId));
   }, [live, userId, merge]);
 
+  // One heading element whatever has loaded, so that focus moved to it stays there.
+  const title = (
+    <header className="page-header">
+      <PageTitle>{user?.displayName ?? `@${handle}`}</PageTitle>
+    </header>
+  );
   if (profile.data !== undefined && user == null) {
     return (
-      <section className="card" data-testid="profile-missing">
-        <PageTitle>@{handle}</PageTitle>
-        <p className="muted">There is no user @{handle}.</p>
-      </section>
+      <>
+        {title}
+        <section className="card" data-testid="profile-missing">
+          <p className="muted">There is no user @{handle}.</p>
+        </section>
+      </>
     );
   }
 
@@ -75,10 +83,10 @@ export function ProfilePage({ handle, live }: { handle: string; live: FeedTweet[
   const self = viewer !== undefined && user != null && viewer.id === user.id;
   return (
     <>
+      {title}
       <section className="card profile" data-testid="profile" data-user-id={user?.id}>
         {user == null ? (
           <>
-            <PageTitle>@{handle}</PageTitle>
             <ErrorNote error={profile.error} />
             {profile.error === undefined && <p className="muted">Loading…</p>}
           </>
@@ -87,7 +95,7 @@ export function ProfilePage({ handle, live }: { handle: string; live: FeedTweet[
             <div className="profile-head">
               <Avatar user={user} size="large" />
               <div className="profile-names">
-                <PageTitle>{user.displayName}</PageTitle>
+                <p className="profile-name">{user.displayName}</p>
                 <p className="muted">@{user.handle}</p>
               </div>
               {!self && (

@@ -52,10 +52,6 @@ function ReplyingTo({ parentId, handle }: { parentId: string; handle: string | u
 
 type Toggle = "like" | "retweet";
 
-export function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
 export function TweetCard({
   tweet,
   replyingTo,
@@ -107,43 +103,55 @@ export function TweetCard({
           : -1);
   const mine = viewer !== undefined && tweet.author.id === viewer.id;
 
-  async function toggle(which: Toggle): Promise<void> {
-    if (pending[which] !== undefined) return;
-    const on = !(which === "like" ? liked : retweeted);
-    setPending((current) => ({ ...current, [which]: on }));
+  // A click while a toggle is on its way changes what is wanted; the loop sends again until
+  // the server's state is the last one asked for (a quick like-unlike ends unliked).
+  const inFlight = useRef<Record<Toggle, boolean>>({ like: false, retweet: false });
+  const wanted = useRef<Partial<Record<Toggle, boolean>>>({});
+
+  async function send(which: Toggle, on: boolean) {
     const variables = { tweetId: tweet.id };
-    let result: EngagementMetrics | undefined;
-    let failure: Error | undefined;
     if (which === "like") {
       const answer = await (on ? like(variables) : unlike(variables));
-      result =
-        answer.data === undefined
-          ? undefined
-          : "likeTweet" in answer.data
-            ? answer.data.likeTweet
-            : answer.data.unlikeTweet;
-      failure = answer.error;
-    } else {
-      const answer = await (on ? retweet(variables) : unretweet(variables));
-      result =
-        answer.data === undefined
-          ? undefined
-          : "retweet" in answer.data
-            ? answer.data.retweet
-            : answer.data.unretweet;
-      failure = answer.error;
+      const data = answer.data;
+      const result =
+        data === undefined ? undefined : "likeTweet" in data ? data.likeTweet : data.unlikeTweet;
+      return { result, error: answer.error };
     }
-    if (result !== undefined) {
-      setFromMutation(result);
-      setError(undefined);
-    } else if (failure !== undefined) {
-      setError(failure);
+    const answer = await (on ? retweet(variables) : unretweet(variables));
+    const data = answer.data;
+    const result =
+      data === undefined ? undefined : "retweet" in data ? data.retweet : data.unretweet;
+    return { result, error: answer.error };
+  }
+
+  async function toggle(which: Toggle): Promise<void> {
+    const on = !(which === "like" ? liked : retweeted);
+    wanted.current[which] = on;
+    setPending((current) => ({ ...current, [which]: on }));
+    if (inFlight.current[which]) return;
+    inFlight.current[which] = true;
+    try {
+      for (;;) {
+        const target = wanted.current[which] ?? on;
+        const { result, error: failure } = await send(which, target);
+        if (result === undefined) {
+          if (failure !== undefined) setError(failure);
+          break;
+        }
+        setFromMutation(result);
+        setError(undefined);
+        const now = which === "like" ? result.likedByViewer : result.retweetedByViewer;
+        if (wanted.current[which] === now) break;
+      }
+    } finally {
+      inFlight.current[which] = false;
+      delete wanted.current[which];
+      setPending((current) => {
+        const next = { ...current };
+        delete next[which];
+        return next;
+      });
     }
-    setPending((current) => {
-      const next = { ...current };
-      delete next[which];
-      return next;
-    });
   }
 
   const profile = paths.profile(tweet.author.handle);
@@ -190,7 +198,6 @@ export function TweetCard({
             className={`action${replying ? " active" : ""}`}
             data-testid="reply-button"
             aria-expanded={replying}
-            aria-label={`Reply (${plural(metrics.replies, "reply", "replies")})`}
             onClick={() => setReplying(!replying)}
           >
             <span aria-hidden="true">↩</span>{" "}
@@ -201,23 +208,26 @@ export function TweetCard({
             className={`action retweet${retweeted ? " active" : ""}`}
             data-testid="retweet-button"
             aria-pressed={retweeted}
-            aria-label={`Retweet (${plural(retweets, "retweet", "retweets")})`}
             onClick={() => void toggle("retweet")}
             {...gateProps(gate)}
           >
-            <span aria-hidden="true">⟲</span> <span data-testid="retweet-count">{retweets}</span>
+            <span aria-hidden="true">⟲</span>
+            <span className="sr-only">Retweet, </span>
+            <span data-testid="retweet-count">{retweets}</span>
+            <span className="sr-only"> {retweets === 1 ? "retweet" : "retweets"}</span>
           </button>
           <button
             type="button"
             className={`action like${liked ? " active" : ""}`}
             data-testid="like-button"
             aria-pressed={liked}
-            aria-label={`Like (${plural(likes, "like", "likes")})`}
             onClick={() => void toggle("like")}
             {...gateProps(gate)}
           >
-            <span aria-hidden="true">{liked ? "♥" : "♡"}</span>{" "}
+            <span aria-hidden="true">{liked ? "♥" : "♡"}</span>
+            <span className="sr-only">Like, </span>
             <span data-testid="like-count">{likes}</span>
+            <span className="sr-only"> {likes === 1 ? "like" : "likes"}</span>
           </button>
         </footer>
         {error !== undefined && (
