@@ -8,6 +8,7 @@ import {
   useEngagementUpdates,
   useFeedUpdates,
   useNotifications,
+  useThread,
   useTrending,
   useTyping,
   type TidingsClient,
@@ -227,25 +228,78 @@ describe("useFeedUpdates", () => {
     expect(result.current.newCount).toBe(0);
   });
 
-  test("what was posted while the socket was down joins the new tweets once it is back", async () => {
+  test("after a dropped socket the feed resumes with after: the newest tweet seen, each missed tweet once", async () => {
     const sockets = controllableSocket(await freePort());
     const client = clientFor("erin", { webSocketImpl: sockets.impl });
     const { result } = renderHook(() => useFeedUpdates(), { wrapper: wrapperFor(client) });
     await eventually(() => expect(client.status.getSnapshot()).toBe("live"), 5000, "live");
     await eventually(() => expect(result.current.loading).toBe(false), 5000, "first page");
+    const seen = await postTweet(url, "bob", "seen before the drop");
+    await eventually(
+      () => expect(result.current.pending.map((t) => t.id)).toEqual([seen]),
+      2000,
+      "live one",
+    );
 
     sockets.blocked = true;
     sockets.cut();
     await eventually(() => expect(client.status.getSnapshot()).toBe("reconnecting"), 2000, "down");
-    const away = await postTweet(url, "dave", "posted while erin was away");
+    const away: string[] = [];
+    for (const n of [1, 2, 3])
+      away.push(await postTweet(url, "dave", `posted while erin was away ${n}`));
     sockets.blocked = false;
     await eventually(
-      () => expect(result.current.pending.map((t) => t.id)).toEqual([away]),
+      () =>
+        expect(result.current.pending.map((t) => t.id)).toEqual([...away].reverse().concat(seen)),
       5000,
       "caught up",
     );
     await act(() => quietFor(300));
-    expect(result.current.pending.map((t) => t.id)).toEqual([away]);
+    expect(result.current.pending.map((t) => t.id)).toEqual([...away].reverse().concat(seen));
+
+    // On the wire: the new operation asked for what came after the newest tweet held, and the
+    // server sent each missed tweet exactly once.
+    const subscribes = sockets.sent.filter(
+      (m) => m.type === "subscribe" && m.payload?.query?.includes("FeedUpdates"),
+    );
+    expect(subscribes.at(-1)?.payload?.variables).toEqual({ after: seen });
+    const delivered = sockets.received
+      .filter((m) => m.type === "next")
+      .map((m) => (m.payload?.data as { feed?: { id: string } }).feed?.id);
+    for (const id of [seen, ...away]) expect(count(delivered, id), `deliveries of ${id}`).toBe(1);
+  });
+});
+
+describe("useThread", () => {
+  test("shows the tweet and its replies, and a new reply arrives live, once", async () => {
+    const root = await postTweet(url, "alice", "a thread for the hook");
+    const early = await postTweet(url, "bob", "an early reply", root);
+    const client = clientFor("carol");
+    const { result } = renderHook(() => useThread(root), { wrapper: wrapperFor(client) });
+    await eventually(() => expect(result.current.tweet?.id).toBe(root), 5000, "the tweet");
+    await eventually(
+      () => expect(result.current.replies.map((r) => r.id)).toEqual([early]),
+      5000,
+      "replies",
+    );
+    await eventually(() => expect(client.status.getSnapshot()).toBe("live"), 5000, "live");
+
+    const late = await postTweet(url, "dave", "a later reply", root);
+    const later = await postTweet(url, "erin", "and another", root);
+    await eventually(
+      () => expect(result.current.replies.map((r) => r.id)).toEqual([early, late, later]),
+      3000,
+      "the new replies, oldest first",
+    );
+    await act(() => quietFor(300));
+    expect(result.current.replies.map((r) => r.id)).toEqual([early, late, later]);
+  });
+
+  test("a tweet that does not exist is null, not an error", async () => {
+    const client = clientFor("carol");
+    const { result } = renderHook(() => useThread("99999999"), { wrapper: wrapperFor(client) });
+    await eventually(() => expect(result.current.tweet).toBeNull(), 5000, "null");
+    expect(result.current.error).toBeUndefined();
   });
 });
 
@@ -263,13 +317,16 @@ describe("useEngagementUpdates", () => {
       t: tweetId,
     });
     await postTweet(url, "erin", "a reply", tweetId);
+    expect(result.current?.likedByViewer).toBe(false);
+    await like(url, "erin", tweetId); // the subscriber's own like: its stream says so
     await eventually(
       () =>
         expect({
           likes: result.current?.likes,
           retweets: result.current?.retweets,
           replies: result.current?.replies,
-        }).toEqual({ likes: 2, retweets: 1, replies: 1 }),
+          liked: result.current?.likedByViewer,
+        }).toEqual({ likes: 3, retweets: 1, replies: 1, liked: true }),
       2000,
       "the counts",
     );
