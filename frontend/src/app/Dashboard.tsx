@@ -97,7 +97,9 @@ export function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           <span className="spacer" />
           {/* On a phone the notifications come after the feed: this jumps there. */}
           <a href="#notifications" className="bell" data-testid="nav-notifications">
-            <span aria-hidden="true">🔔</span>
+            <svg className="bell-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+              <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+            </svg>
             <span className="sr-only">Notifications, </span>
             <span className={`badge${inbox.unreadCount > 0 ? " badge-unread" : ""}`}>
               {inbox.unreadCount}
