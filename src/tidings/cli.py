@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .config import Settings
+
+DEFAULT_TTL = 24 * 3600.0  # `tidings token`: a day, unless --ttl says otherwise
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -50,6 +53,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _duration(text: str) -> float:
+    """`90`, `90s`, `30m`, `24h` or `7d` in seconds; argparse's error for anything else."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], units[text[-1]]) if text[-1:] in units else (text, 1)
+    try:
+        seconds = float(number) * unit
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 3600, 90m, 24h or 30d")
+    return seconds
+
+
 def _token(args: argparse.Namespace) -> int:
     from .auth import issue
     from .config import Settings
@@ -65,6 +81,8 @@ def _token(args: argparse.Namespace) -> int:
             handle=args.handle,
             role=args.role,
             ttl=args.ttl,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
         )
     )
     return 0
@@ -162,7 +180,12 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--name", help="display name claim")
     token.add_argument("--handle", help="handle claim (default: the user id)")
     token.add_argument("--role", default="user", choices=["user", "service"])
-    token.add_argument("--ttl", type=float, help="seconds until it expires (default: never)")
+    token.add_argument(
+        "--ttl",
+        type=_duration,
+        default=DEFAULT_TTL,
+        help="how long until it expires: seconds, or a number with s, m, h or d (default: 24h)",
+    )
     token.set_defaults(run=_token)
     export = sub.add_parser("export-schema", help="print the GraphQL SDL")
     export.set_defaults(run=_export_schema)

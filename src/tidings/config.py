@@ -45,6 +45,14 @@ class Settings(BaseSettings):
         "development",
         description="production: refuses to start without TIDINGS_SECRET or with demo mode",
     )
+    jwks_url: str | None = Field(
+        None, description="an identity provider's JSON Web Key Set: RS256/ES256 tokens are verified with it"
+    )
+    jwks_refresh_interval: float = Field(
+        30.0, ge=1, description="fewest seconds between JWKS fetches caused by a token of an unknown `kid`"
+    )
+    jwt_issuer: str | None = Field(None, description="when set, every token's `iss` must equal it")
+    jwt_audience: str | None = Field(None, description="when set, every token's `aud` must name it")
     host: str = Field("127.0.0.1", description="bind address")
     port: int = Field(8000, ge=1, le=65535, description="bind port")
     trending_interval: float = Field(5.0, gt=0, description="seconds between trending recomputations")
@@ -140,6 +148,16 @@ class Settings(BaseSettings):
                 raise ValueError("comma-separated addresses or networks such as 10.0.0.0/8, ::1") from None
         return value
 
+    @field_validator("jwks_url")
+    @classmethod
+    def _jwks_url(cls, value: str | None) -> str | None:
+        parts = urlsplit(value or "")
+        if value is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError(
+                "an https:// (or http://) URL such as https://example.auth0.com/.well-known/jwks.json"
+            )
+        return value
+
     @field_validator("broker_url")
     @classmethod
     def _broker_scheme(cls, value: str) -> str:
@@ -209,6 +227,8 @@ class Settings(BaseSettings):
         self.check_production()
         if self.secret:
             return self
+        if self.env == "production" and self.jwks_url:
+            return self  # the identity provider's tokens only: HS256 is refused without a secret
         if self.env == "production":
             raise ConfigError(
                 "TIDINGS_SECRET is not set; expected the HS256 secret your auth service signs tokens with "

@@ -49,8 +49,10 @@ def canonical(raw: str, what: str = "tweet") -> str:
 
 def user(raw: str) -> str:
     """A user id as given (a token's `sub`); InvalidInputError unless it has 1-64 characters."""
-    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_USER_ID:
-        raise InvalidInputError(f"{shown(str(raw))} is not a user id: expected 1-{MAX_USER_ID} characters.")
+    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_USER_ID or "\x00" in raw:
+        raise InvalidInputError(
+            f"{shown(str(raw))} is not a user id: expected 1-{MAX_USER_ID} characters, no NUL."
+        )
     return raw
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ..auth import Claims, verify
+from ..auth import Claims, Verifier
 from ..bus import BroadcastBus
 from ..config import Settings
+from ..jwks import KeySet
 from ..publish import Publisher
 from ..resolvers import Context
 from ..resolvers.context import StatsSource, TrendingSource
@@ -35,6 +36,12 @@ class Services:
         self.publisher = Publisher(store, bus, trending)
         # One for the process: the viewer fields of every connection batch into one read.
         self.lookups = Lookups(store)
+        self.keys = (
+            KeySet(settings.jwks_url, min_interval=settings.jwks_refresh_interval)
+            if settings.jwks_url
+            else None
+        )
+        self.verifier = Verifier(settings, self.keys)
         self._seen: OrderedDict[Claims, UserRow] = OrderedDict()
 
     async def viewer_for(self, claims: Claims) -> UserRow:
@@ -50,7 +57,7 @@ class Services:
 
     async def authenticate(self, token: str) -> tuple[Claims, UserRow]:
         """Verify a token and find its viewer; AuthError when the token is refused."""
-        claims = verify(token, secret=self.settings.secret)
+        claims = await self.verifier.verify(token)
         return claims, await self.viewer_for(claims)
 
     def context(self, viewer: UserRow | None = None, claims: Claims | None = None) -> Context:

@@ -64,6 +64,8 @@ class Tidings:
     async def start(self) -> None:
         await self.store.open()
         await self.bus.connect()
+        if self.services.keys is not None:
+            await self.services.keys.start()
         if self.settings.demo:
             await demo.load(self.store)
         self.trender.start()
@@ -75,6 +77,8 @@ class Tidings:
         await self.trender.stop()
         await self.stats.stop()
         await self.metrics.stop()
+        if self.services.keys is not None:
+            await self.services.keys.close()
         await self.bus.disconnect()
         await self.store.close()
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from ..auth import Claims
-from ..errors import AuthError, ForbiddenError, InvalidInputError, NotFoundError
+from ..errors import AuthError, InvalidInputError, NotFoundError
 from . import _inline_sqlite as inline_sqlite
 from . import tables as t
 from . import text, writes
@@ -235,13 +235,7 @@ class Store(Timelines, Relations):
 
     async def post(self, author_id: str, content: str, reply_to: str | None = None) -> PostResult:
         """Store a tweet; bump its parent's replies; notify the parent's author and mentions."""
-        content = content.strip()
-        if not content:
-            raise InvalidInputError("A tweet needs some content.")
-        if len(content) > text.MAX_TWEET_CHARS:
-            raise InvalidInputError(
-                f"A tweet has at most {text.MAX_TWEET_CHARS} characters; got {len(content)}."
-            )
+        content = text.checked(content)
         tags = text.hashtags(content)
         handles = text.mentions(content)
         now = _now()
@@ -577,10 +571,8 @@ class Store(Timelines, Relations):
         n = t.notifications
         async with self._write() as conn:
             owner = await conn.scalar(select(n.c.user_id).where(n.c.id == key))
-            if owner is None:
+            if owner != user_id:  # someone else's looks missing: ids are no oracle of what exists
                 raise NotFoundError(f"No notification with id {notification_id!r}.")
-            if owner != user_id:
-                raise ForbiddenError("That notification belongs to another user.")
             # Lock the owner's row first, as creators do, then flip the flag.
             unread = await conn.scalar(
                 update(t.users)
