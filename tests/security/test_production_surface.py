@@ -130,7 +130,7 @@ async def test_stats_need_a_viewer(tmp_path, env):
         signed_in = await http.post(
             "/graphql",
             json={"query": "{ stats { connections } }"},
-            headers={"Authorization": f"Bearer {token('alice')}"},
+            headers={"Authorization": f"Bearer {token('alice', ttl=600)}"},
         )
         assert signed_in.json() == {"data": {"stats": {"connections": 0}}}
 
