@@ -177,9 +177,13 @@ async def open_as(
     # The previous test's browser is gone only once the server has seen its sockets close.
     await demo_server.wait_for_subscriptions(connections=0)
 
-    async def open_page(user_id: str, viewport: ViewportSize | None = None, path: str = "/") -> Page:
+    async def open_page(
+        user_id: str, viewport: ViewportSize | None = None, path: str = "/", dark: bool = False
+    ) -> Page:
         if user_id not in contexts:
-            contexts[user_id] = await browser.new_context(viewport=viewport or {"width": 1200, "height": 900})
+            contexts[user_id] = await browser.new_context(
+                viewport=viewport or {"width": 1200, "height": 900}, color_scheme="dark" if dark else "light"
+            )
         page = await contexts[user_id].new_page()
         page.set_default_timeout(10_000)
         await page.goto(f"{demo_server.url}{path}?as={user_id}")
