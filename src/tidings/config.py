@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     trending_interval: float = Field(5.0, gt=0, description="seconds between trending recomputations")
     trending_window: int = Field(900, gt=0, description="seconds of tweets that trending counts")
     init_timeout: float = Field(5.0, gt=0, description="seconds a WebSocket may wait before connection_init")
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a request head (or WebSocket handshake) may take; then dropped"
+    )
     keepalive_interval: float = Field(15.0, gt=0, description="seconds between legacy `ka` messages")
     max_query_bytes: int = Field(65536, gt=0, description="largest query document accepted")
     max_depth: int = Field(10, gt=0, description="deepest selection accepted")

@@ -27,6 +27,7 @@ from ..execution.stats import LiveStats
 from ..schema import schema
 from ..store import Store
 from ..transport.endpoint import WsServer
+from ..transport.heads import HEADS, HeadPolicy
 from ..trending import Trender
 from . import demo
 from .dashboard import DashboardFiles
@@ -158,10 +159,12 @@ def create_app(settings: Settings) -> FastAPI:
     tidings = Tidings(settings)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, HeadPolicy]]:
         await tidings.start()
         try:
-            yield
+            # The lifespan state reaches the server's protocols too: the request-head guard
+            # takes its timeout and the per-address counts from it (transport/heads.py).
+            yield {HEADS: HeadPolicy(settings.header_timeout, tidings.ws.limits)}
         finally:
             await tidings.stop()
 

@@ -23,6 +23,8 @@ from ..config import Settings
 log = logging.getLogger("tidings.server")
 
 OUR_WEBSOCKET = "tidings.transport.websocket:WebSocketProtocol"
+# uvicorn's httptools protocol with a deadline and a size limit on request heads (transport/heads.py).
+OUR_HTTP = "tidings.transport.heads:HeadGuard"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -32,6 +34,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         log.info("permessage-deflate is on: WebSockets are served by uvicorn's websockets-sansio")
         ws = "websockets-sansio"
     return {
+        "http": OUR_HTTP,
         "ws": ws,
         "ws_max_size": settings.max_frame_bytes,
         "ws_per_message_deflate": settings.ws_per_message_deflate,
