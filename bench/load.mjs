@@ -6,6 +6,11 @@
 //   node bench/load.mjs ... --stream mixed        # three selection sets on one engagement channel
 //   node bench/load.mjs ... --stream trending --events 5
 //   node bench/load.mjs ... --stream feed --events 50   # one author's posts to every follower's feed, executed per viewer
+//   node bench/load.mjs ... --stream engagement --viewer-field   # also select likedByViewer: executed per viewer
+//
+// The JSON line carries `executions` (and `executions_per_event`): how many times the server
+// executed a subscription result during the events (tidings_executions_total on /metrics; with
+// a shared payload, one per event however many subscribers).
 //
 // Every subscriber is its own WebSocket (graphql-transport-ws) and its own user, so that likes
 // and notifications are real. Events are HTTP mutations signed with --secret (a service may
@@ -27,6 +32,7 @@ const events = Number(args.events ?? 100);
 const rate = Number(args.rate ?? 0); // events per second; 0 = one burst
 const concurrency = Number(args.concurrency ?? 200);
 const timeoutS = Number(args.timeout ?? 60);
+const viewerField = args["viewer-field"] === "1";
 const runId = crypto.randomBytes(4).toString("hex");
 if (!secret) die("--secret (or TIDINGS_SECRET) is needed to mint tokens");
 if (!["engagement", "notifications", "mixed", "trending", "feed"].includes(stream)) die(`unknown --stream ${stream}`);
@@ -49,6 +55,12 @@ async function gql(query, variables, sub) {
   if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
   return body.data;
 }
+async function executions() {
+  const res = await fetch(url + "/metrics");
+  if (!res.ok) return null;
+  const line = (await res.text()).split("\n").find((l) => l.startsWith("tidings_executions_total "));
+  return line ? Number(line.split(" ")[1]) : null;
+}
 const progress = (text) => process.stderr.write(`\r\x1b[2K[load ${runId}] ${text}`);
 
 // --- what to subscribe to, and what each event should deliver -------------------------------
@@ -58,7 +70,9 @@ const userOf = (i) => `load-${runId}-u${i}`;
 const userTweets = []; // notifications: each subscriber's own tweet
 const selections = ["tweetId likes", "likes replies retweets", "tweetId likes updatedAt"];
 function document(i) {
-  if (stream === "engagement") return `subscription { engagement(tweetId: "${tweetId}") { tweetId likes } }`;
+  if (stream === "engagement") {
+    return `subscription { engagement(tweetId: "${tweetId}") { tweetId likes${viewerField ? " likedByViewer" : ""} } }`;
+  }
   if (stream === "mixed") return `subscription { engagement(tweetId: "${tweetId}") { ${selections[i % 3]} } }`;
   if (stream === "trending") return "subscription { trending { computedAt topics { topic tweetCount rank } } }";
   if (stream === "feed") return "subscription { feed { id content author { id } } }";
@@ -163,6 +177,7 @@ async function main() {
     }
   }
   // --- events ---------------------------------------------------------------------------------
+  const executionsBefore = await executions();
   const expected = [];
   const fire = async (e) => {
     if (stream === "notifications") {
@@ -214,6 +229,8 @@ async function main() {
     progress(`deliveries ${deliveries}/${want}`);
   }
   const spanS = (performance.now() - e0) / 1000;
+  const executionsAfter = await executions();
+  const executed = executionsBefore === null || executionsAfter === null ? null : executionsAfter - executionsBefore;
   latencies.sort((a, b) => a - b);
   const pct = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10 : null);
   // engagement may coalesce under a burst (latest wins): count who ended on the latest count
@@ -225,11 +242,13 @@ async function main() {
     stream, subs, events, rate, ready, connect_s: Math.round(connectS * 100) / 100,
     deliveries, expected: want, missing, duplicates, foreign, ended_on_latest: endedOnLatest,
     deliveries_per_s: Math.round(deliveries / spanS), p50_ms: pct(50), p90_ms: pct(90), p99_ms: pct(99), max_ms: pct(100),
-    closed_early: closedEarly,
+    closed_early: closedEarly, viewer_field: viewerField,
+    executions: executed, executions_per_event: executed === null ? null : Math.round((executed / events) * 10) / 10,
   };
   progress("done\n");
   console.error(`stream ${stream}: ${subs} subscribers ready in ${result.connect_s}s; ${deliveries}/${want} delivered ` +
-    `(${result.missing} missing, ${duplicates} duplicated), ${result.deliveries_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
+    `(${result.missing} missing, ${duplicates} duplicated), ${result.deliveries_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ` +
+    `${result.executions_per_event} executions/event`);
   console.log(JSON.stringify(result));
   for (const ws of sockets) ws.terminate();
   process.exit(0);

@@ -27,6 +27,8 @@ async def test_metrics_parse_and_count_http_requests(app_client):
         "tidings_events_published",
         "tidings_messages_delivered",
         "tidings_delivery_latency_seconds",
+        "tidings_executions",
+        "tidings_shared_results",
         "tidings_coalesced",
         "tidings_overflowed",
         "tidings_auth_failures",
@@ -79,6 +81,7 @@ async def test_counters_move_when_events_flow(live_server, ws_as, ws_raw, api, h
     assert moved("tidings_events_published_total", ("stream", "engagement")) == 1
     assert moved("tidings_events_published_total", ("stream", "notifications")) == 1
     assert moved("tidings_messages_delivered_total") == 2
+    assert (moved("tidings_executions_total"), moved("tidings_shared_results_total")) == (2, 0)
     assert moved("tidings_delivery_latency_seconds_count") == 1  # the one event with a local subscriber
     assert 0 < moved("tidings_delivery_latency_seconds_sum") < 2
     assert moved("tidings_auth_failures_total", ("reason", "missing_token")) == 1

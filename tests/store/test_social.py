@@ -87,6 +87,8 @@ async def test_engaged_says_who_likes_and_retweets_what_now(store, people):
         ("carol", int(two.id)): (True, False),
     }
     assert await store.engaged([]) == {}
+    page = [("bob", int(one.id)), ("bob", int(two.id))]  # one viewer's page: grouped by viewer
+    assert await store.engaged(page) == {("bob", int(one.id)): (True, True)}
 
 
 async def test_follow_counts_and_following_pairs(store, people):

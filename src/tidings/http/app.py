@@ -60,6 +60,7 @@ class Tidings:
             settings, lambda: self.bus.redis, f"tidings:{deployment_of(settings.database_url)}:mutations:"
         )
         self.ws = WsServer(self.services, self.engine, self.stats, settings)
+        self.metrics.shared = self.ws.shared
         self.http = GraphQLHttp(self.services, self.engine)
 
     async def start(self) -> None:

@@ -8,6 +8,8 @@
 | tidings_events_published_total             | counter   | stream               |
 | tidings_messages_delivered_total           | counter   |                      |
 | tidings_delivery_latency_seconds           | histogram |                      |
+| tidings_executions_total                   | counter   |                      |
+| tidings_shared_results_total               | counter   |                      |
 | tidings_coalesced_total                    | counter   |                      |
 | tidings_overflowed_total                   | counter   |                      |
 | tidings_auth_failures_total                | counter   | reason               |
@@ -46,6 +48,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus import BroadcastBus
+from ..execution.shared import SharedPayloads
 from ..execution.stats import LiveStats
 
 log = logging.getLogger("tidings.metrics")
@@ -67,6 +70,16 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "tidings_delivery_latency_seconds": (
         "histogram",
         "From an event's publication to its fan-out to this process's subscribers, once per event.",
+        (),
+    ),
+    "tidings_executions": (
+        "counter",
+        "Subscription results executed: one per event and sharing key (execution/shared.py).",
+        (),
+    ),
+    "tidings_shared_results": (
+        "counter",
+        "Subscription results sent from another subscriber's execution of the same event and key.",
         (),
     ),
     "tidings_coalesced": ("counter", "Latest-only updates a slow subscriber skipped (coalesced).", ()),
@@ -134,6 +147,7 @@ class Metrics:
         self.directory = directory
         self.http_requests: dict[Labels, int] = {}
         self.http_duration: dict[Labels, Histogram] = {}
+        self.shared: SharedPayloads | None = None  # the WebSocket server's, once it has one
         self._file = directory / f"tidings-{os.getpid()}-{time.time_ns()}.json" if directory else None
         self._task: asyncio.Task[None] | None = None
         self.registry = CollectorRegistry()
@@ -167,6 +181,9 @@ class Metrics:
             put("tidings_events_published", n, stream)
         put("tidings_messages_delivered", s.messages_delivered)
         put("tidings_delivery_latency_seconds", DELIVERY_LATENCY.state())
+        if self.shared is not None:
+            put("tidings_executions", self.shared.executions)
+            put("tidings_shared_results", self.shared.hits)
         put("tidings_coalesced", bus.counters.coalesced)
         put("tidings_overflowed", bus.counters.overflowed)
         for reason, n in s.auth_failures.items():

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from . import tables as t
 from .rows import UserRow
 
-# Bound parameters per statement: SQLite allows 32,766, asyncpg 32,767; two per pair.
+# Bound parameters per statement: SQLite allows 32,766, asyncpg 32,767.
 CHUNK = 4000
 
 T = TypeVar("T")
@@ -38,13 +38,35 @@ class Relations:
 
     async def engaged(self, pairs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], tuple[bool, bool]]:
         """For (user id, tweet key) pairs: whether that user likes and retweets that tweet now
-        (a like taken back no longer counts). Pairs with neither are left out."""
+        (a like taken back no longer counts). Pairs with neither are left out.
+
+        A batch is usually many viewers of one tweet (an engagement event) or one viewer's page
+        of tweets, so the pairs are grouped by whichever side has fewer distinct values: one
+        query per group and table, each an index range of the primary key or its tweet side."""
+        unique = list(dict.fromkeys(pairs))
+        by_tweet: dict[int, list[str]] = {}
+        by_user: dict[str, list[int]] = {}
+        for user_id, tweet_key in unique:
+            by_tweet.setdefault(tweet_key, []).append(user_id)
+            by_user.setdefault(user_id, []).append(tweet_key)
         found: dict[tuple[str, int], tuple[bool, bool]] = {}
         async with self.engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(pairs))):
-                for table, liked in ((t.likes, True), (t.retweets, False)):
+            for table, liked in ((t.likes, True), (t.retweets, False)):
+                if len(by_tweet) <= len(by_user):
+                    groups = [
+                        (table.c.tweet_id == key, table.c.user_id.in_(chunk))
+                        for key, users in by_tweet.items()
+                        for chunk in _chunks(users)
+                    ]
+                else:
+                    groups = [
+                        (table.c.user_id == user, table.c.tweet_id.in_(chunk))
+                        for user, keys in by_user.items()
+                        for chunk in _chunks(keys)
+                    ]
+                for one, many in groups:
                     query = select(table.c.user_id, table.c.tweet_id).where(
-                        tuple_(table.c.user_id, table.c.tweet_id).in_(chunk), table.c.active.is_(True)
+                        one, many, table.c.active.is_(True)
                     )
                     for user_id, tweet_id in await conn.execute(query):
                         was = found.get((user_id, tweet_id), (False, False))
