@@ -62,11 +62,20 @@ class Settings(BaseSettings):
         10.0, gt=0, description="seconds a request head (or WebSocket handshake) may take; then dropped"
     )
     keepalive_interval: float = Field(15.0, gt=0, description="seconds between legacy `ka` messages")
+    stream_heartbeat: float = Field(
+        10.0, gt=0, description="seconds between heartbeats on SSE and multipart HTTP streams"
+    )
     max_query_bytes: int = Field(65536, gt=0, description="largest query document accepted")
     max_depth: int = Field(10, gt=0, description="deepest selection accepted")
     max_aliases: int = Field(30, gt=0, description="most aliases in one document")
     max_tokens: int = Field(2000, gt=0, description="most lexical tokens in one document")
     max_body_bytes: int = Field(1_048_576, gt=0, description="largest HTTP request body")
+    apq_cache_bytes: int = Field(
+        8 * 1_048_576, ge=0, description="bytes of automatic persisted queries remembered (an LRU)"
+    )
+    trusted_documents: Path | None = Field(
+        None, description="a persisted-documents JSON file (hash -> document): only those documents run"
+    )
     max_frame_bytes: int = Field(65536, gt=0, description="largest WebSocket frame accepted")
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

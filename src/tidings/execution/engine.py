@@ -40,8 +40,9 @@ from strawberry.extensions.max_aliases import create_validator as aliases_valida
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from ..config import Settings
-from ..errors import TidingsError
+from ..errors import ConfigError, TidingsError
 from . import scope
+from .persisted import PersistedDocuments, PersistedQueryError, load_trusted
 from .ratelimit import MutationLimiter
 
 log = logging.getLogger("tidings.engine")
@@ -86,6 +87,10 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
 
 
 def format_result(result: ExecutionResult) -> dict[str, Any]:
+    if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        # A request error (variables that do not coerce): execution never began, so the
+        # response has no `data` entry (GraphQL spec, "Response Format"). A field error has a path.
+        return {"errors": [format_error(e) for e in result.errors]}
     out: dict[str, Any] = {"data": result.data}
     if result.errors:
         out["errors"] = [format_error(e) for e in result.errors]
@@ -117,6 +122,14 @@ class Engine:
         self.mutation_limiter: MutationLimiter | None = None
         self.cache_hits = 0
         self.cache_misses = 0
+        trusted = load_trusted(settings.trusted_documents) if settings.trusted_documents else None
+        self.documents = PersistedDocuments(settings.apq_cache_bytes, trusted)
+        for digest, document in (trusted or {}).items():
+            problems = self._parse_and_validate(document)
+            if isinstance(problems, list):
+                raise ConfigError(
+                    f"Trusted document {digest[:12]}... does not run on this schema: {problems[0]['message']}"
+                )
 
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
@@ -145,6 +158,20 @@ class Engine:
         if errors:
             return [dict(e.formatted) for e in errors]
         return document
+
+    def prepare_request(
+        self, query: Any, operation_name: str | None, extensions: Any = None, document_id: Any = None
+    ) -> Prepared:
+        """`prepare` for what a client sent, on any transport: its document found by persisted
+        hash when it names one (`persisted.py`), and registered once it validates."""
+        try:
+            text, register = self.documents.resolve(query, extensions, document_id)
+        except PersistedQueryError as exc:
+            raise RequestError(exc.errors) from None
+        prepared = self.prepare(text, operation_name)
+        if register is not None:
+            self.documents.remember(register, text)
+        return prepared
 
     def prepare(self, query: str, operation_name: str | None = None) -> Prepared:
         """Parse (cached), validate (cached) and select the operation; RequestError if it can't run."""
