@@ -23,6 +23,7 @@ from tidings.http.serving import uvicorn_options
 from . import factories
 from .clients import PROTOCOLS, Api, ApiFactory, WsClient
 from .factories import make_settings, token
+from .streams import StreamClient
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,6 +89,10 @@ async def _close_clients() -> AsyncIterator[None]:
         client = WsClient.OPEN.pop()
         with contextlib.suppress(Exception):
             await client.close()
+    while StreamClient.OPEN:
+        stream = StreamClient.OPEN.pop()
+        with contextlib.suppress(Exception):
+            await stream.close()
 
 
 @pytest.fixture
@@ -156,6 +161,10 @@ class LiveServer:
             time.sleep(0.02)
 
     def stop(self) -> None:
+        # As a SIGTERM does (http/serving.py's ExitSignals): streams end now, not at the deadline.
+        if self.server.loop is not None and not self.server.loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self.server.loop.call_soon_threadsafe(self.tidings.streams.begin_shutdown)
         self.server.should_exit = True
         self.thread.join(10)
 

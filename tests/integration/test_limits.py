@@ -183,6 +183,10 @@ async def test_a_body_over_the_limit_gets_413(tmp_path):
         serving(tmp_path, max_body_bytes=1000) as server,
         httpx.AsyncClient(base_url=server.http_url) as http,
     ):
-        response = await http.post("/graphql", content=b'{"query": "' + b" " * 2000 + b'{ viewer { id } }"}')
+        response = await http.post(
+            "/graphql",
+            content=b'{"query": "' + b" " * 2000 + b'{ viewer { id } }"}',
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 413
         assert response.json() == {"errors": [{"message": "Request body is over the limit of 1000 bytes."}]}

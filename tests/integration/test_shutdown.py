@@ -19,6 +19,7 @@ import pytest
 from ..clients import LEGACY_WS, TRANSPORT_WS, Api, WsClient
 from ..conftest import free_port
 from ..factories import SECRET, token
+from ..streams import StreamClient
 
 STARTED = "slow like started"
 # `tidings serve`, with the store's `like` slowed down so that a mutation is surely in flight
@@ -53,7 +54,7 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serve(tmp_path: Path, code: str, port: int) -> AsyncIterator[Served]:
+async def serve(tmp_path: Path, code: str, port: int, **overrides: str) -> AsyncIterator[Served]:
     env = {
         **os.environ,
         "TIDINGS_PORT": str(port),
@@ -63,6 +64,7 @@ async def serve(tmp_path: Path, code: str, port: int) -> AsyncIterator[Served]:
         "TIDINGS_SHUTDOWN_DEADLINE": "4",
         "TIDINGS_LOG_LEVEL": "warning",
         "TIDINGS_STATIC_DIR": str(tmp_path / "no-dashboard"),
+        **overrides,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, env=env, stdout=asyncio.subprocess.PIPE
@@ -132,3 +134,35 @@ async def test_sigterm_finishes_mutations_closes_with_1012_exits_0_and_loses_not
         await client.close()
         again.process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(again.process.wait(), 6) == 0
+
+
+async def test_sigterm_ends_sse_and_multipart_streams_cleanly_and_finishes_their_mutations(tmp_path):
+    # A deadline far longer than the test waits: the streams must end at the signal, not at it.
+    async with (
+        serve(tmp_path, SLOW_SERVE, free_port(), TIDINGS_SHUTDOWN_DEADLINE="120") as server,
+        httpx.AsyncClient(base_url=server.http_url, timeout=10) as http,
+    ):
+        tweet = await Api(http, token("alice")).post("like me while we stop")
+        trending = "subscription { trending { windowSeconds } }"
+        sse = await StreamClient(server.http_url, "sse", token("carol")).open(trending)
+        multipart = await StreamClient(server.http_url, "multipart", token("dave")).open(trending)
+        assert await sse.next() == await multipart.next() == {"windowSeconds": 900}
+        like = await StreamClient(server.http_url, "sse", token("bob")).open(
+            f'mutation {{ likeTweet(tweetId: "{tweet}") {{ likes }} }}'
+        )
+        assert await server.line() == STARTED
+
+        server.process.send_signal(signal.SIGTERM)
+        # Each subscription stream says why it ends (graphql-sse's client then retries; Apollo's
+        # gets a transport error), and the mutation under way finishes with its result.
+        assert await sse.message(skip=()) == ("comment", "server restarting; reconnect")
+        assert await sse.message() == ("closed", None)
+        restarting = {
+            "message": "The server is restarting; resubscribe.",
+            "extensions": {"code": "SERVICE_RESTART"},
+        }
+        assert await multipart.message() == ("transport-error", [restarting])
+        assert await multipart.message() == ("complete", None)
+        assert await like.next() == {"likes": 1}
+        assert await like.message() == ("complete", None)
+        assert await asyncio.wait_for(server.process.wait(), 20) == 0

@@ -15,8 +15,11 @@ from ..bus.cluster import INTERVAL, ClusterFigures
 log = logging.getLogger("tidings.stats")
 
 
+TRANSPORTS = ("websocket", "sse", "multipart")
+
+
 class LiveStats:
-    """Counted by the WebSocket layer, read by the `stats` query and /metrics."""
+    """Counted by the transports, read by the `stats` query and /metrics."""
 
     def __init__(self, bus: BroadcastBus, database_url: str = "") -> None:
         self.bus = bus
@@ -25,6 +28,10 @@ class LiveStats:
         self.streams = 0  # subscription source generators alive right now
         self.live = 0  # of those, the ones set up and waiting for events
         self.messages_delivered = 0
+        # HTTP streams (transport/stream.py), by transport; WebSockets are the rest of the totals.
+        self.open_by_transport: Counter[str] = Counter()
+        self.subscriptions_by_transport: Counter[str] = Counter()
+        self.delivered_by_transport: Counter[str] = Counter()
         self.close_codes: Counter[int] = Counter()
         self.auth_failures: Counter[str] = Counter()
         self.cluster: tuple[int, int] | None = None  # (connections, instances) while Redis reports
@@ -35,6 +42,25 @@ class LiveStats:
     @property
     def subscriptions(self) -> int:
         return sum(self.by_field.values())
+
+    def by_transport(self) -> dict[str, dict[str, int]]:
+        """Open connections, active subscriptions and messages delivered, per transport."""
+        streams = TRANSPORTS[1:]
+        on_streams = sum(self.subscriptions_by_transport[t] for t in streams)
+        figures = {
+            "websocket": {
+                "connections": self.connections,
+                "subscriptions": self.subscriptions - on_streams,
+                "delivered": self.messages_delivered - sum(self.delivered_by_transport[t] for t in streams),
+            }
+        }
+        for transport in streams:
+            figures[transport] = {
+                "connections": self.open_by_transport[transport],
+                "subscriptions": self.subscriptions_by_transport[transport],
+                "delivered": self.delivered_by_transport[transport],
+            }
+        return figures
 
     def snapshot(self) -> dict[str, Any]:
         cluster_connections, instances = self.cluster if self.cluster else (self.connections, 1)
@@ -52,6 +78,7 @@ class LiveStats:
             "live": self.live,
             "coalesced": self.bus.counters.coalesced,
             "overflowed": self.bus.counters.overflowed,
+            "by_transport": self.by_transport(),
         }
 
     # cluster figures ----------------------------------------------------------------------------

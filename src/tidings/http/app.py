@@ -28,11 +28,13 @@ from ..schema import schema
 from ..store import Store
 from ..transport.endpoint import WsServer
 from ..transport.heads import HEADS, HeadPolicy
+from ..transport.stream import StreamServer
 from ..trending import Trender
 from . import demo
 from .dashboard import DashboardFiles
 from .graphql import GraphQLHttp, errors_response, json_response
 from .metrics import Metrics, RequestTimer, observe_delivery
+from .serving import ExitSignals
 
 log = logging.getLogger("tidings.server")
 
@@ -61,7 +63,10 @@ class Tidings:
         )
         self.ws = WsServer(self.services, self.engine, self.stats, settings)
         self.metrics.shared = self.ws.shared
-        self.http = GraphQLHttp(self.services, self.engine)
+        # SSE and multipart streams share the WebSocket endpoint's payloads and limits.
+        self.streams = StreamServer(self.engine, self.stats, settings, self.ws.shared, self.ws.limits)
+        self.http = GraphQLHttp(self.services, self.engine, self.streams)
+        self.exit_signals = ExitSignals(self.streams.begin_shutdown)
 
     async def start(self) -> None:
         await self.store.open()
@@ -73,8 +78,12 @@ class Tidings:
         self.trender.start()
         self.stats.start()
         self.metrics.start()
+        self.streams.start()
+        self.exit_signals.install()
 
     async def stop(self) -> None:
+        self.exit_signals.uninstall()
+        await self.streams.shutdown()
         await self.ws.shutdown()
         await self.trender.stop()
         await self.stats.stop()

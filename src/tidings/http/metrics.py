@@ -15,6 +15,9 @@
 | tidings_auth_failures_total                | counter   | reason               |
 | tidings_ws_closes_total                    | counter   | code                 |
 | tidings_broker_reconnects_total            | counter   |                      |
+| tidings_open_connections                   | gauge     | transport            |
+| tidings_transport_subscriptions            | gauge     | transport            |
+| tidings_transport_messages_delivered_total | counter   | transport            |
 | tidings_http_requests_total                | counter   | method, route, status|
 | tidings_http_request_duration_seconds      | histogram | method, route        |
 | tidings_processes                          | gauge     |                      |
@@ -58,6 +61,7 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 ROUTES = {"/graphql", "/healthz", "/readyz", "/metrics", "/demo/token", "/demo/users"}
 EXPORT_INTERVAL = 1.0
+STREAMS = (b"text/event-stream", b"multipart/mixed")
 LIVE_WITHIN = 10.0  # seconds: a process whose file is older than this counts as gone for gauges
 
 # name: (type, help, label names)
@@ -91,6 +95,17 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "tidings_auth_failures": ("counter", "Refused tokens, by reason.", ("reason",)),
     "tidings_ws_closes": ("counter", "WebSocket close codes sent.", ("code",)),
     "tidings_broker_reconnects": ("counter", "Times the event broker connection was re-established.", ()),
+    "tidings_open_connections": (
+        "gauge",
+        "Open connections by transport: WebSockets, SSE and multipart HTTP streams.",
+        ("transport",),
+    ),
+    "tidings_transport_subscriptions": ("gauge", "Active subscriptions, by transport.", ("transport",)),
+    "tidings_transport_messages_delivered": (
+        "counter",
+        "Subscription messages sent, by transport.",
+        ("transport",),
+    ),
     "tidings_http_requests": (
         "counter",
         "HTTP requests, by method, route and status.",
@@ -153,10 +168,14 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.registry.register(_Families(self))
 
-    def observe_http(self, method: str, path: str, status: int, seconds: float) -> None:
+    def observe_http(self, method: str, path: str, status: int, seconds: float | None) -> None:
+        """Count a request; `seconds` None for a stream (SSE, multipart), whose duration is how
+        long its client watched, not how long the request took."""
         route = path if path in ROUTES else "other"
         key = (method, route, str(status))
         self.http_requests[key] = self.http_requests.get(key, 0) + 1
+        if seconds is None:
+            return
         histogram = self.http_duration.get(key[:2])
         if histogram is None:
             histogram = self.http_duration[key[:2]] = Histogram(HTTP_BUCKETS)
@@ -177,6 +196,12 @@ class Metrics:
                     put("tidings_subscriptions", n, field)
             put("tidings_bus_channels", bus.hub.channel_count)
             put("tidings_processes", 1)
+        transports = s.by_transport()
+        for transport, row in transports.items():
+            if live:
+                put("tidings_open_connections", row["connections"], transport)
+                put("tidings_transport_subscriptions", row["subscriptions"], transport)
+            put("tidings_transport_messages_delivered", row["delivered"], transport)
         for stream, n in bus.published.items():
             put("tidings_events_published", n, stream)
         put("tidings_messages_delivered", s.messages_delivered)
@@ -297,14 +322,18 @@ class RequestTimer:
             return
         started = time.perf_counter()
         status = 500
+        streaming = False
 
         async def send_and_note(message: Message) -> None:
-            nonlocal status
+            nonlocal status, streaming
             if message["type"] == "http.response.start":
                 status = message["status"]
+                content_type = dict(message.get("headers", ())).get(b"content-type", b"")
+                streaming = content_type.startswith(STREAMS)
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            self.metrics.observe_http(scope["method"], scope["path"], status, time.perf_counter() - started)
+            seconds = None if streaming else time.perf_counter() - started
+            self.metrics.observe_http(scope["method"], scope["path"], status, seconds)

@@ -7,12 +7,20 @@ WebSocket's handler waits there for its in-flight mutations, ws.py), then runs t
 shutdown. But once done, it raises the captured signal again, so a SIGTERM'd process dies of
 SIGTERM (exit -15) even after a clean shutdown. Here a SIGTERM ends in exit 0; SIGINT keeps
 uvicorn's behaviour (KeyboardInterrupt, exit 130 in cli.py).
+
+uvicorn ends WebSockets itself, but it leaves an HTTP response under way to finish, and an SSE
+or multipart stream never does: `ExitSignals` tells the app at the signal, so that it ends its
+streams at once (transport/stream.py) instead of holding the shutdown until the deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
+import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -54,3 +62,40 @@ class GracefulServer(uvicorn.Server):
         super().handle_exit(sig, frame)
         if sig == signal.SIGTERM and sig in self._captured_signals:
             self._captured_signals.remove(sig)
+
+
+class ExitSignals:
+    """Call `callback` in the event loop when the server that runs us is told to stop by SIGTERM
+    or SIGINT, then hand the signal on to that server's own handler (uvicorn's, in every process
+    it serves from). Installed at startup, removed at shutdown; off the main thread (where
+    signals cannot be caught) and where nobody handles the signal, it does nothing."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        self._previous: dict[int, Callable[[int, FrameType | None], Any]] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for sig in self.SIGNALS:
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue
+
+            def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+                with contextlib.suppress(RuntimeError):  # the loop is already closed
+                    loop.call_soon_threadsafe(self.callback)
+                previous(signum, frame)
+
+            self._previous[sig] = previous
+            signal.signal(sig, handler)
+        self._installed = {sig: signal.getsignal(sig) for sig in self._previous}
+
+    def uninstall(self) -> None:
+        for sig, previous in self._previous.items():
+            if signal.getsignal(sig) is self._installed.get(sig):
+                signal.signal(sig, previous)
+        self._previous.clear()

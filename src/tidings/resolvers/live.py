@@ -12,7 +12,14 @@ from .. import messages
 from ..bus import RESYNC, Event, channels
 from ..errors import InvalidInputError
 from ..store import TopicRow, UserRow
-from ..types.live import ConnectionStats, FieldCount, TrendingTopic, TrendingUpdate, TypingEvent
+from ..types.live import (
+    ConnectionStats,
+    FieldCount,
+    TransportCount,
+    TrendingTopic,
+    TrendingUpdate,
+    TypingEvent,
+)
 from ..types.social import User
 from .context import Context, off_fanout
 
@@ -99,4 +106,13 @@ async def stats(info: Info[Context, None]) -> ConnectionStats:
         bus_channels=snap["bus_channels"],
         coalesced=snap["coalesced"],
         overflowed=snap["overflowed"],
+        by_transport=[
+            TransportCount(
+                transport=name,
+                connections=row["connections"],
+                subscriptions=row["subscriptions"],
+                messages_delivered=row["delivered"],
+            )
+            for name, row in snap["by_transport"].items()
+        ],
     )

@@ -43,6 +43,14 @@ class FieldCount:
     subscriptions: int
 
 
+@strawberry.type(description="Open connections, active subscriptions and deliveries of one transport.")
+class TransportCount:
+    transport: str = strawberry.field(description="websocket, sse or multipart.")
+    connections: int = strawberry.field(description="Open connections (a stream is one), this instance.")
+    subscriptions: int
+    messages_delivered: int
+
+
 @strawberry.type(description="Live figures of this instance and of the cluster.")
 class ConnectionStats:
     connections: int = strawberry.field(description="Open WebSocket connections, this instance.")
@@ -60,3 +68,6 @@ class ConnectionStats:
     )
     coalesced: int = strawberry.field(description="Latest-only updates a slow subscriber skipped.")
     overflowed: int = strawberry.field(description="Backlog subscriptions ended for falling too far behind.")
+    by_transport: list[TransportCount] = strawberry.field(
+        description="The same figures for each transport: WebSocket, SSE and multipart HTTP."
+    )
