@@ -7,6 +7,7 @@ import asyncio
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ async def node(script: str, *args: str) -> asyncio.subprocess.Process:
     )
 
 
-async def lines(proc: asyncio.subprocess.Process, n: int) -> list[dict]:
+async def lines(proc: asyncio.subprocess.Process, n: int) -> list[dict[str, Any]]:
     assert proc.stdout is not None
     return [json.loads(await asyncio.wait_for(proc.stdout.readline(), 10)) for _ in range(n)]
 
@@ -52,7 +53,7 @@ async def test_graphql_sse_runs_queries_and_mutations_as_the_token_s_user(live_s
     like = f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}'
     mutation = await node("sse.mjs", url, token("nodeuser"), like, "2")
     assert await lines(mutation, 2) == [{"data": {"likeTweet": {"likes": 1}}}, {"complete": True}]
-    assert await asyncio.gather(query.wait(), mutation.wait()) == [0, 0]
+    assert list(await asyncio.gather(query.wait(), mutation.wait())) == [0, 0]
 
 
 async def test_graphql_sse_sees_a_bad_token_refused(live_server):

@@ -4,9 +4,9 @@ stream, and the counts returning to zero."""
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
 
-from ..conftest import eventually
+from ..conftest import LiveServer, eventually
 from ..factories import token
 from ..streams import StreamClient
 
@@ -16,9 +16,15 @@ URQL_QUERY_ACCEPT = (
 )
 
 
-def open_sse(live_server, user: str | None, query: str, variables=None, **kwargs) -> StreamClient:
+async def open_sse(
+    live_server: LiveServer,
+    user: str | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> StreamClient:
     client = StreamClient(live_server.http_url, "sse", token(user) if user else None)
-    return client.open(query, variables, live=lambda: live_server.stats()["live"], **kwargs)
+    return await client.open(query, variables, live=lambda: live_server.stats()["live"], **kwargs)
 
 
 async def test_a_subscription_over_sse_gets_its_snapshot_then_an_event_caused_by_a_mutation(live_server, api):
@@ -142,7 +148,7 @@ async def test_a_bad_token_is_refused_with_401_before_any_stream(http):
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_a_subscription_without_a_stream_type_is_not_acceptable(http: httpx.AsyncClient):
+async def test_a_subscription_without_a_stream_type_is_not_acceptable(http):
     response = await http.post(
         "/graphql", json={"query": "subscription { trending { windowSeconds } }"}, headers={"accept": "*/*"}
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -56,13 +57,18 @@ class StalledStream:
     def shrink_server_buffers(self) -> None:
         """Small server-side buffers for this socket, so that it backs up after a few hundred kB
         rather than the several MB Linux would otherwise let through."""
-        [conn] = [c for c in self.server.server.server_state.connections if c.client[1] == self.local_port]
-        transport = conn.transport
+        [transport] = [
+            c.transport
+            for c in self.server.server.server_state.connections
+            if getattr(c, "client", None) and c.client[1] == self.local_port  # type: ignore[union-attr,index]
+        ]
         transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
         assert self.server.server.loop is not None
         self.server.server.loop.call_soon_threadsafe(lambda: transport.set_write_buffer_limits(high=16384))
 
-    async def read_until(self, check, timeout: float = 10.0) -> list[tuple[str, Any]]:
+    async def read_until(
+        self, check: Callable[[list[tuple[str, Any]]], bool], timeout: float = 10.0
+    ) -> list[tuple[str, Any]]:
         """Read again, until `check(messages)` holds; the messages so far."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not check(messages := self.messages()):
@@ -126,7 +132,7 @@ def slow_server(tmp_path):
     server.stop()
 
 
-def op_of(server: LiveServer, user: str, field: str):
+def op_of(server: LiveServer, user: str, field: str) -> Any:
     return next(
         s.ops["1"]
         for s in server.tidings.streams.streams
@@ -190,7 +196,7 @@ async def test_a_stalled_stream_reader_costs_the_others_nothing_and_loses_nothin
         assert kind_ == "errors" and errors[0]["extensions"]["code"] == "RESUBSCRIBE"
         await typist('mutation { setTyping(conversationId: "c", isTyping: true) }')
         await typing.read_until(
-            lambda ms: ms and ms[-1][0] == "next" and ms[-1][1]["data"]["typing"]["isTyping"]
+            lambda ms: bool(ms) and ms[-1][0] == "next" and bool(ms[-1][1]["data"]["typing"]["isTyping"])
         )
         cursors = [int(r["data"]["notifications"]["cursor"]) for k, r in got if k == "next"]
         resumed = await StreamClient(server.http_url, kind, token("stalled")).open(

@@ -5,6 +5,9 @@ metrics by transport. Each test runs over both stream transports."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,8 +25,10 @@ def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def opener(server: LiveServer, kind: str):
-    async def open_stream(user: str | None, query: str, variables=None, **claims) -> StreamClient:
+def opener(server: LiveServer, kind: str) -> Callable[..., Awaitable[StreamClient]]:
+    async def open_stream(
+        user: str | None, query: str, variables: dict[str, Any] | None = None, **claims: Any
+    ) -> StreamClient:
         client = StreamClient(server.http_url, kind, token(user, **claims) if user else None)
         return await client.open(query, variables, live=lambda: server.stats()["live"])
 
@@ -31,10 +36,10 @@ def opener(server: LiveServer, kind: str):
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
-    def start(**overrides) -> LiveServer:
+    def start(**overrides: Any) -> LiveServer:
         server = LiveServer(make_settings(tmp_path, **overrides))
         server.start()
         servers.append(server)
