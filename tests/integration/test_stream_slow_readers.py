@@ -20,7 +20,7 @@ from ..factories import make_settings, token
 from ..streams import MULTIPART_ACCEPT, SSE_ACCEPT, StreamClient
 
 BIG_NAME = "Typist " + "x" * 4000  # big frames fill the socket's buffers in a few hundred events
-TYPING = 'subscription { typing(conversationId: "c") { isTyping user { displayName } } }'
+TYPING = "subscription($c: ID!) { typing(conversationId: $c) { isTyping user { displayName } } }"
 # Twenty copies of a 280-character tweet in each frame: the stream backs up in a few events.
 COPIES = " ".join(f"c{i}: content" for i in range(20))
 NOTES = (
@@ -146,13 +146,13 @@ async def test_a_stalled_stream_reader_costs_the_others_nothing_and_loses_nothin
     async with httpx.AsyncClient(base_url=server.http_url, timeout=10) as http:
         typist = Api(http, token("typist", name=BIG_NAME))
         mentioner, other = Api(http, token("mentioner")), Api(http, token("other"))
-        await other("{ viewer { id } }")
-        typing = await StalledStream(server, kind).open("stalled", TYPING)
+        thread = await other.post("the conversation they type in")
+        typing = await StalledStream(server, kind).open("stalled", TYPING, {"c": thread})
         notes = await StalledStream(server, kind).open("stalled", NOTES, {"a": "0"})
         STALLED.extend((typing, notes))
         live = lambda: server.stats()["live"]  # noqa: E731
         watcher = StreamClient(server.http_url, kind, token("watcher"))
-        watching = await watcher.open(TYPING, live=live)
+        watching = await watcher.open(TYPING, {"c": thread}, live=live)
         others = await StreamClient(server.http_url, kind, token("other")).open(NOTES, {"a": "0"}, live=live)
         await eventually(lambda: server.stats()["live"] == 4)
         typing.shrink_server_buffers()
@@ -162,7 +162,7 @@ async def test_a_stalled_stream_reader_costs_the_others_nothing_and_loses_nothin
         coalesced = server.stats()["coalesced"]
         for i in range(400):
             await typist(
-                f'mutation {{ setTyping(conversationId: "c", isTyping: {str(i % 2 == 0).lower()}) }}'
+                f'mutation {{ setTyping(conversationId: "{thread}", isTyping: {str(i % 2 == 0).lower()}) }}'
             )
             assert (await watching.next(timeout=5))["isTyping"] == (i % 2 == 0)  # the others are served
             if server.stats()["coalesced"] > coalesced + 5:
@@ -194,7 +194,7 @@ async def test_a_stalled_stream_reader_costs_the_others_nothing_and_loses_nothin
         assert got[-1] == ("complete", None)
         kind_, errors = got[-2]
         assert kind_ == "errors" and errors[0]["extensions"]["code"] == "RESUBSCRIBE"
-        await typist('mutation { setTyping(conversationId: "c", isTyping: true) }')
+        await typist(f'mutation {{ setTyping(conversationId: "{thread}", isTyping: true) }}')
         await typing.read_until(
             lambda ms: bool(ms) and ms[-1][0] == "next" and bool(ms[-1][1]["data"]["typing"]["isTyping"])
         )
