@@ -111,7 +111,7 @@ async def test_urqls_accept_gets_json_for_a_query_and_sse_for_a_subscription(liv
         "/graphql", json={"query": "{ trending { topic } }"}, headers={"accept": URQL_QUERY_ACCEPT}
     )
     assert response.status_code == 200
-    assert response.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+    assert response.headers["content-type"] == "application/graphql-response+json"
     assert response.json() == {"data": {"trending": []}}
     stream = await open_sse(
         live_server,

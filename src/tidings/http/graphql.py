@@ -27,9 +27,8 @@ def json_response(
     headers: dict[str, str] | None = None,
     media_type: str = "application/json",
 ) -> Response:
-    return Response(
-        orjson.dumps(body), status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers
-    )
+    # JSON is UTF-8 by definition (RFC 8259): no charset parameter.
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
 def errors_response(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
