@@ -230,3 +230,29 @@ def test_uvicorn_s_httptools_protocol_still_has_what_the_head_guard_builds_on():
         assert callable(getattr(HttpToolsProtocol, hook)), hook
     assert issubclass(HeadGuard, HttpToolsProtocol)
     assert uvicorn_options(Settings())["http"] == OUR_HTTP == "tidings.transport.heads:HeadGuard"
+
+
+async def test_a_later_request_on_a_kept_alive_connection_is_bounded_too(live_server):
+    port = live_server.port
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(_http_head(port) + b"\r\n")
+        await writer.drain()
+        first = await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), 10)
+        assert first.startswith(b"HTTP/1.1 200 ")
+        writer.write(_http_head(port) + b"X-Big: " + b"a" * (17 * 1024) + b"\r\n\r\n")
+        await writer.drain()
+        second = await asyncio.wait_for(reader.read(), 10)
+        assert second.startswith(b"HTTP/1.1 431 "), second[:80]
+    finally:
+        writer.transport.abort()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(_http_head(port) + b"\r\n")
+        await writer.drain()
+        await asyncio.wait_for(reader.readuntil(b'{"status":"ok"}'), 10)
+        writer.write(_http_head(port) + b"X-Slow: ")  # a second head that never ends
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 10) == b""  # dropped after the header timeout
+    finally:
+        writer.transport.abort()

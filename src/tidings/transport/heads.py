@@ -14,7 +14,10 @@ protocol (`uvicorn_options`: `http=`) with three bounds:
   against the WebSockets that address may open (4431).
 
 It uses asyncio.Protocol's methods and the parser callbacks httptools documents (and uvicorn's
-protocol implements): `on_message_begin`, `on_headers_complete`; no private attribute. The app
+protocol implements): `on_message_begin`, `on_headers_complete`, `on_message_complete`; no
+private attribute. A head is counted from the read it starts in (the connection's first, or the
+first after a complete request); only a pipelined request that begins in the same read as the
+end of the one before escapes the size count for that one read. The app
 hands it the timeout and the limits through the ASGI lifespan state, under `HEADS`
 (http/app.py); without them (another app) it keeps DEFAULT_TIMEOUT and no address counts.
 """
@@ -82,6 +85,7 @@ class HeadGuard(HttpToolsProtocol):
         policy = app_state.get(HEADS)
         self.policy = policy if isinstance(policy, HeadPolicy) else HeadPolicy()
         self.in_head = False
+        self.between = False  # a request is complete: the next bytes start another head
         self.head_bytes = 0  # of the head being read, so far
         self.tail = b""  # its last 3 bytes: an end of head may straddle two reads
         self.head_timer: asyncio.TimerHandle | None = None
@@ -97,6 +101,12 @@ class HeadGuard(HttpToolsProtocol):
         self.begin_head()
 
     def data_received(self, data: bytes) -> None:
+        if self.between:  # the first bytes after a complete request: the next one's head
+            self.between = False
+            if not self.in_head:
+                self.begin_head()
+                if not self.in_head:  # refused: this address holds its limit of unfinished heads
+                    return
         if self.in_head and self.grows_too_large(data):
             self.transport.write(TOO_LARGE)
             self.end_head()
@@ -112,12 +122,16 @@ class HeadGuard(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if not self.in_head:  # a later request on a kept-alive connection
+        if not self.in_head:  # a pipelined request, begun in the read that ended the one before
             self.begin_head()
 
     def on_headers_complete(self) -> None:
         self.end_head()
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self.between = True
 
     # the head ---------------------------------------------------------------------------------
 
