@@ -155,7 +155,7 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 def _logging(settings: Settings) -> None:
     from .logs import configure
 
-    configure(settings.log_level, settings.log_format, secrets_=(settings.secret,))
+    configure(settings.log_level, settings.log_format, secrets_=(settings.secret, settings.metrics_token))
 
 
 def parser() -> argparse.ArgumentParser:

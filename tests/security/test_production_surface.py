@@ -178,3 +178,24 @@ def test_log_redaction_covers_jwt_parameters_and_percent_encoded_tokens():
     }
     for line, expected in lines.items():
         assert logs.redact(line) == expected, line
+
+
+def test_the_metrics_token_is_redacted_from_the_server_s_logs(tmp_path, capsys):
+    import logging
+
+    from tidings import cli
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        cli._logging(make_settings(tmp_path, metrics_token=METRICS_TOKEN))
+        logging.getLogger("tidings.test").warning("scraped with Authorization %s", METRICS_TOKEN)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "scraped with Authorization [redacted]" in err
+    assert METRICS_TOKEN not in err
