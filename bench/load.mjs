@@ -5,7 +5,8 @@
 //   node bench/load.mjs ... --stream notifications --subs 500 --events 2 --rate 50   # distinct payload per subscriber
 //   node bench/load.mjs ... --stream mixed        # three selection sets on one engagement channel
 //   node bench/load.mjs ... --stream trending --events 5
-//   node bench/load.mjs ... --stream feed --events 50   # one author's posts to every follower's feed, executed per viewer
+//   node bench/load.mjs ... --stream feed --followers 10000 --events 100   # one author's burst to every follower
+//   node bench/load.mjs ... --stream write --events 2000 [--pid SERVER_PID]  # the write path: likes of fresh users
 //   node bench/load.mjs ... --stream engagement --viewer-field   # also select likedByViewer: executed per viewer
 //
 // The JSON line carries `executions` (and `executions_per_event`): how many times the server
@@ -17,6 +18,7 @@
 // mint its own tokens the same way). Progress goes to stderr; the result is one JSON line on
 // stdout (and a table on stderr).
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 
@@ -27,7 +29,7 @@ const url = args.url ?? "http://127.0.0.1:8000";
 const wsUrl = url.replace(/^http/, "ws") + "/graphql";
 const secret = args.secret ?? process.env.TIDINGS_SECRET;
 const stream = args.stream ?? "engagement";
-const subs = Number(args.subs ?? 1000);
+const subs = Number(args.followers ?? args.subs ?? 1000);
 const events = Number(args.events ?? 100);
 const rate = Number(args.rate ?? 0); // events per second; 0 = one burst
 const concurrency = Number(args.concurrency ?? 200);
@@ -35,7 +37,7 @@ const timeoutS = Number(args.timeout ?? 60);
 const viewerField = args["viewer-field"] === "1";
 const runId = crypto.randomBytes(4).toString("hex");
 if (!secret) die("--secret (or TIDINGS_SECRET) is needed to mint tokens");
-if (!["engagement", "notifications", "mixed", "trending", "feed"].includes(stream)) die(`unknown --stream ${stream}`);
+if (!["engagement", "notifications", "mixed", "trending", "feed", "write"].includes(stream)) die(`unknown --stream ${stream}`);
 
 function die(message) { console.error(`load: ${message}`); process.exit(2); }
 function b64(x) { return Buffer.from(x).toString("base64url"); }
@@ -133,7 +135,47 @@ function connect(i) {
   });
 }
 
+// --- write path: likes of fresh users, all queued at once (at most --concurrency in flight) --
+function cpuSeconds(pid) {
+  if (!pid) return null;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+}
+async function writePath() {
+  const author = `load-${runId}-author`;
+  const id = (await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `write ${runId}` }, author)).postTweet.id;
+  const query = `mutation { likeTweet(tweetId: "${id}") { likes } }`;
+  const pid = args.pid ? Number(args.pid) : null;
+  const rtts = [];
+  let next = 0, failed = 0;
+  const cpu0 = cpuSeconds(pid), t0 = performance.now();
+  const worker = async () => {
+    while (next < events) {
+      const e = next++;
+      const s = performance.now();
+      try { await gql(query, {}, `load-${runId}-w${e}`); rtts.push(performance.now() - s); } catch { failed++; }
+      if (e % 100 === 0) progress(`likes ${e}/${events}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, events) }, worker));
+  const spanS = (performance.now() - t0) / 1000, cpu1 = cpuSeconds(pid);
+  const likes = (await gql(`{ tweet(id: "${id}") { metrics { likes } } }`, {}, author)).tweet.metrics.likes;
+  rtts.sort((a, b) => a - b);
+  const pct = (p) => Math.round(rtts[Math.min(rtts.length - 1, Math.floor((p / 100) * rtts.length))] * 10) / 10;
+  const result = {
+    stream, events, concurrency, answered: rtts.length, failed, stored_likes: likes,
+    likes_per_s: Math.round(rtts.length / spanS), post_p50_ms: pct(50), post_p99_ms: pct(99),
+    server_cpu_ms_per_like: cpu0 === null ? null : Math.round(((cpu1 - cpu0) * 1000 / events) * 100) / 100,
+  };
+  progress("done\n");
+  console.error(`write path: ${rtts.length}/${events} likes answered (${failed} failed, ${likes} stored), ${result.likes_per_s}/s, ` +
+    `POST p50 ${result.post_p50_ms} ms, p99 ${result.post_p99_ms} ms` + (pid ? `, server CPU ${result.server_cpu_ms_per_like} ms per like` : ""));
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
 async function main() {
+  if (stream === "write") return writePath();
   const t0 = performance.now();
   await gql("{ viewer { id } }", {}, author);
   const liveBefore = (await gql("{ stats { liveSubscriptions } }", {}, author)).stats.liveSubscriptions;
@@ -141,8 +183,8 @@ async function main() {
     tweetId = (await gql('mutation($c: String!) { postTweet(content: $c) { id } }', { c: `load ${runId}` }, author)).postTweet.id;
   }
   if (stream === "feed") {
-    // every subscriber follows the author, whose posts are the events: each follower's feed
-    // result is executed for that viewer (the sharing key holds the viewer on `feed`)
+    // every subscriber follows the author, whose posts are the events: one execution per tweet
+    // for all of them (the selection has no viewer field), routed to each in memory
     for (let next = 0; next < subs; ) {
       const batch = [];
       for (let k = 0; k < concurrency && next < subs; k++, next++) batch.push(gql(`mutation { follow(userId: "${author}") }`, {}, userOf(next)));

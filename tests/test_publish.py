@@ -34,6 +34,7 @@ async def test_each_verb_stores_then_publishes_on_the_right_channels(app_client)
     bus = tidings.bus
     async with (
         bus.subscribe(channels.feed("bob")) as feed,
+        bus.timeline.joined("bob", lambda: tidings.store.following("bob")),  # as bob's feed does
         bus.subscribe(channels.notifications("alice")) as alice_notes,
         bus.subscribe(channels.typing(thread.id)) as typing,
         bus.subscribe(channels.trending(), latest_only=True) as trending,

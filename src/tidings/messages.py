@@ -48,6 +48,11 @@ def follow_event(kind: str, author_id: str) -> Event:
     return Event(kind, {"author_id": author_id})
 
 
+def graph_event(kind: str, follower_id: str, author_id: str) -> Event:
+    """FOLLOWED or UNFOLLOWED on the timeline channel: who follows whom now."""
+    return Event(kind, {"author_id": author_id, "follower_id": follower_id})
+
+
 def typing_event(conversation_id: str, user: UserRow, is_typing: bool) -> Event:
     return Event(
         TYPING,

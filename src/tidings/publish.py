@@ -105,17 +105,23 @@ class Publisher:
             await self.send(
                 channels.notifications(created.notification.user_id), events.created_event(created)
             )
-        followers = [channels.feed(follower) for follower in result.follower_ids]
-        try:
-            await self.bus.publish_many(followers, events.tweet_event(result.tweet))
-        except BrokerUnavailableError as exc:
-            log.error("tweet for %d followers' feeds not published: %s", len(followers), exc)
+        # Once, for every process: each routes it to its own followers' feeds (bus/timeline.py).
+        await self.send(channels.timeline(), events.tweet_event(result.tweet))
 
     async def followed(self, follower_id: str, followee_id: str, result: FollowResult) -> None:
         if result.changed:
+            graph = events.graph_event(events.FOLLOWED, follower_id, followee_id)
+            await self.send(channels.timeline(), graph)
             await self.send(channels.feed(follower_id), events.follow_event(events.FOLLOWED, followee_id))
         if result.created is not None:
             await self.send(channels.notifications(followee_id), events.created_event(result.created))
+
+    async def unfollowed(self, follower_id: str, followee_id: str, changed: bool) -> None:
+        if changed:
+            await self.send(
+                channels.timeline(), events.graph_event(events.UNFOLLOWED, follower_id, followee_id)
+            )
+            await self.send(channels.feed(follower_id), events.follow_event(events.UNFOLLOWED, followee_id))
 
     # verbs for services -------------------------------------------------------------------------
 

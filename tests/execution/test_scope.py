@@ -73,7 +73,9 @@ def test_include_and_skip_read_the_variables_and_their_defaults():
 def test_viewer_fields_deep_in_the_selection_count():
     assert scoped('subscription { typing(conversationId: "1") { user { followedByViewer } } }') is True
     assert scoped('subscription { typing(conversationId: "1") { user { id followersCount } } }') is False
-    assert scoped("subscription { feed { id metrics { likes } } }") is True  # the feed is the viewer's
+    # Which tweets reach a feed is the viewer's (bus/timeline.py routes them); how one renders is not
+    assert scoped("subscription { feed { id metrics { likes } } }") is False
+    assert scoped("subscription { feed { id likedByViewer } }") is True
     assert scoped("subscription { trending { topics { topic } } }") is False
 
 

@@ -28,6 +28,7 @@ from .events import Event
 from .hub import Hub
 from .mailbox import Mailbox, MailboxCounters, Policy
 from .supervisor import Supervisor, redacted
+from .timeline import Timeline
 
 log = logging.getLogger("tidings.bus")
 
@@ -83,6 +84,7 @@ class BroadcastBus:
         self._broadcast = Broadcast(url) if self.backend is None else Broadcast(backend=self.backend)
         confirm = self.backend.confirmed if self.backend is not None else None
         self.hub = Hub(self._broadcast, self.counters, confirm)
+        self.timeline = Timeline(self.hub)
         if self.backend is not None:
             self.backend.on_state(self._broker_state)
         self.published: Counter[str] = Counter()
@@ -119,6 +121,7 @@ class BroadcastBus:
         self._connected = True
 
     async def disconnect(self) -> None:
+        await self.timeline.close()
         await self.hub.close()
         if self._connected:
             self._connected = False

@@ -17,6 +17,11 @@ def feed(user_id: str) -> str:
     return f"{PREFIX}.feed.{user_id}"
 
 
+def timeline() -> str:
+    """Every tweet and every follow change, once (bus/timeline.py routes them to feeds)."""
+    return f"{PREFIX}.timeline"
+
+
 def trending() -> str:
     return f"{PREFIX}.trending"
 

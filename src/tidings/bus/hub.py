@@ -139,6 +139,14 @@ class Hub:
         if self.on_fanout is not None:
             self.on_fanout(event.published_at)
 
+    def deliver_local(self, channel: str, event: Event) -> None:
+        """Hand `event` to this process's subscribers of `channel`, without the broker (the
+        Timeline routes one tweet to many feed channels so)."""
+        state = self._channels.get(channel)
+        if state is not None and state.ready.done() and not state.ready.cancelled():
+            if state.ready.exception() is None:
+                self.deliver(state, event)
+
     def newest(self, channel: str) -> Event | None:
         """The newest state event (highest `order`) seen on `channel` since this process
         subscribed to it, or offered for it; None when there is none. Every later change will

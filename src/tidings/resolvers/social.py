@@ -5,8 +5,7 @@ from __future__ import annotations
 from strawberry import ID
 from strawberry.types import Info
 
-from .. import ids, messages
-from ..bus import channels
+from .. import ids
 from ..types.social import User
 from .context import Context
 
@@ -40,6 +39,5 @@ async def unfollow(info: Info[Context, None], user_id: ID) -> bool:
     me = ctx.require_viewer()
     followee = ids.user(user_id)
     changed = await ctx.store.unfollow(me.id, followee)
-    if changed:
-        await ctx.publish(channels.feed(me.id), messages.follow_event(messages.UNFOLLOWED, followee))
+    await ctx.publisher.unfollowed(me.id, followee, changed)
     return changed

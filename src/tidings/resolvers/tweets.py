@@ -109,15 +109,18 @@ async def feed_stream(
     ctx = info.context
     viewer = ctx.require_viewer()
     after_key = _bound(after)
-    # Visibility can change mid-stream: an unfollow reaches this stream as an event on the same
-    # channel, and later tweets by that author are dropped until a follow says otherwise.
-    hidden: set[str] = set()
     seen: dict[int, None] = {}
     # Ids at or below the floor are the client's already (`after`) or were replayed before the
     # last SEEN replayed ones: never again.
     floor = after_key or 0
     started = time.time()
-    async with ctx.bus.subscribe(channels.feed(viewer.id)) as mailbox:
+    # Tweets reach the feed channel from the Timeline, which routes each one to the local
+    # followers of its author as of the follow changes published before it (an unfollow stops
+    # them at once); joined after the Mailbox opened, so nothing routed meanwhile is lost.
+    async with (
+        ctx.bus.subscribe(channels.feed(viewer.id)) as mailbox,
+        ctx.bus.timeline.joined(viewer.id, lambda: ctx.store.following(viewer.id)),
+    ):
         while after_key is not None:
             rows = await ctx.store.feed_after(viewer.id, after=after_key, first=REPLAY_PAGE)
             for row in rows:
@@ -131,7 +134,7 @@ async def feed_stream(
         async for event in mailbox:
             if event.kind == messages.TWEET:
                 key = int(event.data["id"])
-                if event.data["author"]["id"] not in hidden and key > floor and _first_sight(seen, key):
+                if key > floor and _first_sight(seen, key):
                     yield events.tweet_of(event)
             elif event.kind == RESYNC:
                 await off_fanout()
@@ -139,16 +142,8 @@ async def feed_stream(
                 for row in await ctx.store.feed_since(
                     viewer.id, since=since, first=ctx.settings.backlog_size
                 ):
-                    if (
-                        row.author.id not in hidden
-                        and int(row.id) > floor
-                        and _first_sight(seen, int(row.id))
-                    ):
+                    if int(row.id) > floor and _first_sight(seen, int(row.id)):
                         yield Tweet.from_row(row)
-            elif event.kind == messages.UNFOLLOWED:
-                hidden.add(event.data["author_id"])
-            elif event.kind == messages.FOLLOWED:
-                hidden.discard(event.data["author_id"])
 
 
 def _first_sight(seen: dict[int, None], tweet_key: int) -> bool:

@@ -138,7 +138,9 @@ class Subscription:
             "New tweets by authors the viewer follows; `after:` a tweet id first replays those after "
             "it, oldest first, then goes live: each once, in order."
         ),
-        directives=[ViewerScoped()],
+        # Not @viewerScoped: which tweets reach a viewer is decided when they are routed
+        # (bus/timeline.py); one tweet renders the same for every follower unless the selection
+        # reaches a viewer field, so followers with one selection share one execution.
     )
     engagement = strawberry.subscription(
         resolver=engagement_fields.engagement_stream,

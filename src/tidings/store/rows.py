@@ -155,7 +155,6 @@ class PostResult:
     tweet: TweetRow
     parent_metrics: MetricsRow | None
     created: list[Created] = field(default_factory=list)
-    follower_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,6 +195,14 @@ class Store(Timelines, Relations):
             )
             return list(result)
 
+    async def following(self, user_id: str) -> list[str]:
+        """Whom `user_id` follows."""
+        async with self.engine.connect() as conn:
+            result = await conn.scalars(
+                select(t.follows.c.followee_id).where(t.follows.c.follower_id == user_id)
+            )
+            return list(result)
+
     async def follows(self, follower_id: str, followee_id: str) -> bool:
         async with self.engine.connect() as conn:
             found = await conn.scalar(
@@ -302,12 +310,9 @@ class Store(Timelines, Relations):
                 await self._notify(conn, user_id=uid, kind=targets[uid], actor=author, tweet=tweet, now=now)
                 for uid in sorted(targets)  # a fixed lock order: no deadlock between two posts
             ]
-            followers = list(
-                await conn.scalars(
-                    select(t.follows.c.follower_id).where(t.follows.c.followee_id == author_id)
-                )
-            )
-        return PostResult(tweet=tweet, parent_metrics=parent_metrics, created=created, follower_ids=followers)
+        # Followers are not read here: the tweet is published once and each process routes it to
+        # its own followers from the follow graph it holds (bus/timeline.py).
+        return PostResult(tweet=tweet, parent_metrics=parent_metrics, created=created)
 
     async def like(self, user_id: str, tweet_id: str, *, actor: UserRow | None = None) -> EngagementResult:
         """Like once per user and tweet; the first like notifies the author (not themself).
