@@ -3,21 +3,21 @@ followers of its author, and executed once per selection; an unfollow stops it a
 
 from __future__ import annotations
 
-from ..clients import WsClient
-from ..conftest import eventually
+from ..clients import ApiFactory, WsClient
+from ..conftest import LiveServer, eventually
 from ..factories import token
 
 FEED = "feed { id content author { id } }"
 
 
-async def opened(live_server, user_id: str) -> WsClient:
+async def opened(live_server: LiveServer, user_id: str) -> WsClient:
     """A socket as `user_id` whose subscriptions are live when `subscribe` returns."""
     client = await WsClient(live_server.ws_url, live=lambda: live_server.stats()["live"]).open()
     await client.init(token(user_id))
     return client
 
 
-async def follow(api, follower: str, author: str) -> None:
+async def follow(api: ApiFactory, follower: str, author: str) -> None:
     assert await api(follower)(f'mutation {{ follow(userId: "{author}") }}') == {"follow": True}
 
 

@@ -79,6 +79,7 @@ async def test_a_failing_write_fails_only_its_own_caller(store):
     assert isinstance(missing_tweet, NotFoundError) and "tweet" in missing_tweet.message
     assert isinstance(missing_user, NotFoundError) and "user" in missing_user.message
     assert isinstance(taken, AuthError)
+    assert not isinstance(liked, BaseException) and not isinstance(retweeted, BaseException)
     assert (liked.metrics.likes, retweeted.metrics.retweets) == (1, 1)
     assert await store.user("carol") is None
     assert await store.notification_state("alice") == (2, 2)
