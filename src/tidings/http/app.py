@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
@@ -149,12 +149,17 @@ class TidingsApp(FastAPI):
 
 def _direct(handler: Callable[[Request], Awaitable[Response]]) -> Asgi:
     """An ASGI app of a request handler, answering 500 (logged) to what it raises, as the
-    app's own error handler does."""
+    app's own error handler does. A client gone before its body was read is nobody's error."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             response = await handler(request)
+        except ClientDisconnect:
+            log.debug(
+                "%s %s: the client left before its request body was read", request.method, scope["path"]
+            )
+            return
         except Exception as exc:
             log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
             response = errors_response("Unexpected error.", 500)
@@ -202,6 +207,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def validation_error(request: Request, exc: Exception) -> Response:
         return errors_response("Malformed request.", 400)
 
+    async def client_gone(request: Request, exc: Exception) -> Response:
+        log.debug("%s %s: the client left before its request body was read", request.method, request.url.path)
+        return Response(status_code=400)  # nobody reads it
+
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return errors_response("Unexpected error.", 500)
@@ -209,6 +218,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_middleware(RequestTimer, metrics=tidings.metrics)
 
     if (settings.static_dir / "index.html").is_file():
