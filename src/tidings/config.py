@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     trending_window: int = Field(900, gt=0, description="seconds of tweets that trending counts")
     init_timeout: float = Field(5.0, gt=0, description="seconds a WebSocket may wait before connection_init")
     header_timeout: float = Field(
-        10.0, gt=0, description="seconds a request head (or WebSocket handshake) may take; then dropped"
+        10.0, gt=0, description="seconds a request head (or handshake), then its body, may take; then dropped"
     )
     keepalive_interval: float = Field(15.0, gt=0, description="seconds between legacy `ka` messages")
     stream_heartbeat: float = Field(

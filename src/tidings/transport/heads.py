@@ -9,15 +9,19 @@ protocol (`uvicorn_options`: `http=`) with three bounds:
 - a head not complete within TIDINGS_HEADER_TIMEOUT seconds (from the connection's start, or from
   the first byte of a later request on a kept-alive connection) is dropped: the socket is aborted;
 - a head over MAX_HEAD_BYTES (16 KiB) is answered 431 and the socket closed, before more is read;
-- while its head is incomplete, a connection counts as one of its address's connections
-  (`ConnectionLimits.open_head`): at most TIDINGS_MAX_CONNECTIONS_PER_IP at once, and they count
-  against the WebSockets that address may open (4431).
+- a request body not complete within TIDINGS_HEADER_TIMEOUT of its head is dropped likewise
+  (a complete head and a trickled body were held for ever, outside every limit: slowloris one
+  step later; a body the app answered without reading was waited for too);
+- while its head or body is incomplete, a connection counts as one of its address's
+  connections (`ConnectionLimits.open_head`): at most TIDINGS_MAX_CONNECTIONS_PER_IP at once,
+  and they count against the WebSockets that address may open (4431).
 
-It uses asyncio.Protocol's methods and the parser callbacks httptools documents (and uvicorn's
-protocol implements): `on_message_begin`, `on_headers_complete`, `on_message_complete`; no
-private attribute. A head is counted from the read it starts in (the connection's first, or the
-first after a complete request); only a pipelined request that begins in the same read as the
-end of the one before escapes the size count for that one read. The app
+It uses asyncio.Protocol's methods, the parser callbacks httptools documents (and uvicorn's
+protocol implements): `on_message_begin`, `on_headers_complete`, `on_message_complete`, and the
+protocol's `parser` (`should_upgrade`); no private attribute. A head is counted from the read it
+starts in (the connection's first, or the first after a complete request); only a pipelined
+request that begins in the same read as the end of the one before escapes the size count for
+that one read. The app
 hands it the timeout and the limits through the ASGI lifespan state, under `HEADS`
 (http/app.py); without them (another app) it keeps DEFAULT_TIMEOUT and no address counts.
 """
@@ -86,6 +90,7 @@ class HeadGuard(HttpToolsProtocol):
         self.policy = policy if isinstance(policy, HeadPolicy) else HeadPolicy()
         self.in_head = False
         self.between = False  # a request is complete: the next bytes start another head
+        self.in_body = False  # the head is in, the body is still coming
         self.head_bytes = 0  # of the head being read, so far
         self.tail = b""  # its last 3 bytes: an end of head may straddle two reads
         self.head_timer: asyncio.TimerHandle | None = None
@@ -122,14 +127,19 @@ class HeadGuard(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if not self.in_head:  # a pipelined request, begun in the read that ended the one before
+        # a pipelined request, begun in the read that ended the one before
+        if not self.in_head and not self.in_body:
             self.begin_head()
 
     def on_headers_complete(self) -> None:
-        self.end_head()
+        if self.parser.should_upgrade():  # a WebSocket handshake: no body, the socket moves on
+            self.end_head()
+        else:  # the body has its own deadline, and stays counted until it is in
+            self.begin_body()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
+        self.end_head()
         super().on_message_complete()
         self.between = True
 
@@ -149,8 +159,17 @@ class HeadGuard(HttpToolsProtocol):
         self.tail = b""
         self.head_timer = asyncio.get_running_loop().call_later(self.policy.timeout, self.head_timed_out)
 
-    def end_head(self) -> None:
+    def begin_body(self) -> None:
         self.in_head = False
+        self.in_body = True
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+        self.head_timer = asyncio.get_running_loop().call_later(self.policy.timeout, self.head_timed_out)
+
+    def end_head(self) -> None:
+        """The request is in (or the connection is gone): no deadline, no longer counted."""
+        self.in_head = False
+        self.in_body = False
         if self.head_timer is not None:
             self.head_timer.cancel()
             self.head_timer = None
@@ -170,7 +189,8 @@ class HeadGuard(HttpToolsProtocol):
 
     def head_timed_out(self) -> None:
         self.head_timer = None
-        if self.in_head:
-            log.debug("dropped %s: no complete request head within %g s", self.peer, self.policy.timeout)
+        if self.in_head or self.in_body:
+            what = "head" if self.in_head else "body"
+            log.debug("dropped %s: no complete request %s within %g s", self.peer, what, self.policy.timeout)
             self.end_head()
             self.transport.abort()
