@@ -27,7 +27,7 @@ from ..factories import SECRET, token
 from ..processes import stop_process, tidings_bin
 from ..services import REDIS_URL, database_url, drop_schema, new_schema, redis_command
 
-READY_TIMEOUT = 20.0
+READY_TIMEOUT = 60.0  # a deadline, not a timing: a loaded machine starts processes slowly
 
 
 class Node:
@@ -125,8 +125,8 @@ class Cluster:
         nodes = [Node(chr(ord("a") + i), env, self.tmp_path) for i in range(count)]
         for node in nodes:
             node.spawn()
+        self.nodes.extend(nodes)  # before waiting: a node that never gets ready is stopped too
         await asyncio.gather(*(node.wait_ready() for node in nodes))
-        self.nodes.extend(nodes)
         return nodes
 
     async def close(self) -> None:

@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from tidings.store.migration import head
+
 from ..factories import SECRET
 from ..processes import tidings_bin
 from ..services import REDIS_URL
@@ -53,9 +55,9 @@ def test_migrate_brings_an_empty_database_to_the_newest_revision(tmp_path):
     again = subprocess.run([tidings_bin(), "migrate"], env=env, capture_output=True, text=True, timeout=30)
     assert (first.returncode, first.stdout.strip()) == (
         0,
-        f"sqlite+aiosqlite:///{tmp_path}/m.db: at migration 0001 (was empty)",
+        f"sqlite+aiosqlite:///{tmp_path}/m.db: at migration {head()} (was empty)",
     )
     assert (again.returncode, again.stdout.strip()) == (
         0,
-        f"sqlite+aiosqlite:///{tmp_path}/m.db: at migration 0001",
+        f"sqlite+aiosqlite:///{tmp_path}/m.db: at migration {head()}",
     )
