@@ -23,6 +23,14 @@ from .logs import redact
 
 log = logging.getLogger("tidings.config")
 
+# The brokers the bus can open (bus/bus.py picks the backend by scheme); checked here so that a
+# wrong TIDINGS_BROKER_URL stops the start with the other configuration errors.
+SUPPORTED_SCHEMES = ("memory", "redis", "rediss", "postgres", "postgresql")
+KAFKA_REFUSAL = (
+    "redis://HOST:6379 (or postgres://USER@HOST/DB without Redis): Kafka is not supported, "
+    "Tidings cannot supervise it or fill the gaps of an outage"
+)
+
 _DEFAULT_STATIC = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 _SECRET_FIELDS = {"secret", "metrics_token"}
 _URL_FIELDS = {"broker_url", "database_url"}
@@ -173,8 +181,6 @@ class Settings(BaseSettings):
     @field_validator("broker_url")
     @classmethod
     def _broker_scheme(cls, value: str) -> str:
-        from .bus.bus import KAFKA_REFUSAL, SUPPORTED_SCHEMES  # the bus owns the list of brokers it can open
-
         if urlsplit(value).scheme == "kafka":
             raise ValueError(KAFKA_REFUSAL)
         if urlsplit(value).scheme not in SUPPORTED_SCHEMES:

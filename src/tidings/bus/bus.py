@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from broadcaster import Broadcast
 
+from ..config import KAFKA_REFUSAL, SUPPORTED_SCHEMES
 from ..errors import BrokerUnavailableError, ConfigError
 from . import channels
 from .events import Event
@@ -32,12 +33,7 @@ from .timeline import Timeline
 
 log = logging.getLogger("tidings.bus")
 
-SUPPORTED_SCHEMES = ("memory", "redis", "rediss", "postgres", "postgresql")
 SHARED_SCHEMES = ("redis", "rediss", "postgres", "postgresql")
-KAFKA_REFUSAL = (
-    "redis://HOST:6379 (or postgres://USER@HOST/DB without Redis): Kafka is not supported, "
-    "Tidings cannot supervise it or fill the gaps of an outage"
-)
 
 
 def _backend(url: str, scheme: str) -> Supervisor | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 CURSOR_DIGITS = 12
 
@@ -16,6 +16,20 @@ def cursor_of(seq: int) -> str:
 
 def _dt(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+class Identity(Protocol):
+    """Who a valid token names, as the store needs it (auth.Claims is one; the store knows
+    nothing of tokens)."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def handle(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...  # None: keep the stored display name
+    @property
+    def role(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

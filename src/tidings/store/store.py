@@ -21,7 +21,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ..auth import Claims
 from ..errors import AuthError, InvalidInputError, NotFoundError
 from . import _inline_sqlite as inline_sqlite
 from . import tables as t
@@ -33,6 +32,7 @@ from .rows import (
     Created,
     EngagementResult,
     FollowResult,
+    Identity,
     MetricsRow,
     NotificationRow,
     PostResult,
@@ -141,7 +141,7 @@ class Store(Timelines, Relations):
 
     # users ------------------------------------------------------------------------------------
 
-    async def upsert_user(self, claims: Claims) -> UserRow:
+    async def upsert_user(self, claims: Identity) -> UserRow:
         """Create the user of a valid token on first sight, refresh its handle and role after;
         its display name only when the token names one (`name`), else it is left alone (a new
         user without a name is shown by their handle)."""

@@ -22,9 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ..auth import Claims
 from ..errors import AuthError, NotFoundError
-from .rows import Created, EngagementResult, MetricsRow, NotificationRow, TweetRow, UserRow
+from .rows import Created, EngagementResult, Identity, MetricsRow, NotificationRow, TweetRow, UserRow
 
 # (table, counter column, notification kind) of each engagement; names only from here.
 ENGAGEMENTS = {"LIKE": ("likes", "likes"), "RETWEET": ("retweets", "retweets")}
@@ -40,7 +39,7 @@ def _from_sqlite(raw: str) -> datetime:
     return datetime.fromisoformat(raw).replace(tzinfo=UTC)
 
 
-def _taken(claims: Claims) -> AuthError:
+def _taken(claims: Identity) -> AuthError:
     return AuthError(f"Handle {claims.handle!r} belongs to another user.")
 
 
@@ -67,7 +66,7 @@ _SQLITE_NOTE = (
 )
 
 
-def sqlite_upsert_user(claims: Claims, now: datetime) -> Callable[[sqlite3.Connection], UserRow]:
+def sqlite_upsert_user(claims: Identity, now: datetime) -> Callable[[sqlite3.Connection], UserRow]:
     def job(conn: sqlite3.Connection) -> UserRow:
         # A new user without a name is shown by their handle; a token without one keeps the name.
         args = (claims.user_id, claims.handle, claims.name or claims.handle, claims.role, _to_sqlite(now))
@@ -243,6 +242,6 @@ def pg_engage_result(
     return EngagementResult(metrics=metrics, changed=True, created=Created(notification, row["unread"]))
 
 
-def taken(claims: Claims) -> AuthError:
+def taken(claims: Identity) -> AuthError:
     """The refusal of a token whose handle belongs to another user."""
     return _taken(claims)
