@@ -125,7 +125,8 @@ async def serve(args: argparse.Namespace, settings: Settings) -> None:
     gc.collect()
     grown = rss_kb() - before_kb
     print(
-        f"{args.ws}: {args.subs} subscribers in {took:.2f} s; RSS +{grown / 1024:.1f} MB = {grown / args.subs:.1f} kB each"
+        f"{args.ws}: {args.subs} subscribers in {took:.2f} s; "
+        f"RSS +{grown / 1024:.1f} MB = {grown / args.subs:.1f} kB each"
     )
     if before is not None:
         stats = tracemalloc.take_snapshot().compare_to(before, "traceback")

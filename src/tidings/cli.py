@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from . import __version__
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ def _logging(settings: Settings) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tidings", description="Real-time GraphQL for a social feed.")
+    p.add_argument("--version", action="version", version=f"tidings {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve GraphQL over HTTP and WebSocket")
     serve.add_argument("--host", help="bind address (TIDINGS_HOST, default 127.0.0.1)")
