@@ -17,9 +17,11 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..auth import bearer
 from ..bus import BroadcastBus
 from ..bus.cluster import deployment_of
 from ..config import Settings
+from ..errors import AuthError
 from ..execution.engine import Engine
 from ..execution.ratelimit import MutationLimiter
 from ..execution.services import Services
@@ -98,8 +100,11 @@ class Tidings:
         otherwise); without one, open in development and not there (404) in production."""
         token = self.settings.metrics_token
         if token:
-            scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            try:
+                given = bearer(request.headers.get("authorization")) or ""
+            except AuthError:
+                given = ""
+            if not hmac.compare_digest(given.encode(), token.encode()):
                 return errors_response(
                     "Metrics need 'Authorization: Bearer <TIDINGS_METRICS_TOKEN>'.",
                     401,

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from ..auth import bearer
 from ..errors import AuthError
 from ..execution.engine import Engine, RequestError
 from ..execution.services import Services
@@ -176,13 +177,10 @@ class GraphQLHttp:
         return json_response(result, status, media_type=media.value)
 
     async def _context(self, request: Request) -> Any:
-        header = request.headers.get("authorization")
-        if not header:
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
             return self.services.context()
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError("Authorization must be 'Bearer <token>'.")
-        claims, viewer = await self.services.authenticate(token.strip())
+        claims, viewer = await self.services.authenticate(token)
         return self.services.context(viewer, claims)
 
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import orjson
 from starlette.websockets import WebSocket
 
+from ..auth import bearer
 from ..config import Settings
 from ..errors import AuthError
 from ..execution.engine import Engine, Prepared, RequestError
@@ -142,12 +143,10 @@ class Connection:
     async def authenticate(self, payload: dict[str, Any] | None) -> Context:
         """The Context of a valid `connection_init` payload; AuthError otherwise."""
         header = (payload or {}).get("authorization") or (payload or {}).get("Authorization")
-        if not isinstance(header, str) or not header:
+        token = bearer(header) if isinstance(header, str) else None
+        if token is None:
             raise AuthError('Missing token: send {"authorization": "Bearer <token>"} in connection_init.')
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError("Authorization must be 'Bearer <token>'.")
-        claims, viewer = await self.server.services.authenticate(token.strip())
+        claims, viewer = await self.server.services.authenticate(token)
         if claims.expires_at is not None:
             delay = max(0.0, claims.expires_at - time.time())
             loop = asyncio.get_running_loop()
