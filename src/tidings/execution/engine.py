@@ -107,8 +107,23 @@ def error_of(exc: BaseException) -> dict[str, Any]:
     return {"message": UNEXPECTED}
 
 
+def refuse_what_would_not_run(schema: strawberry.Schema) -> None:
+    """Strawberry runs schema extensions and custom operation directives inside its own
+    `execute`; the engine executes with graphql-core directly (to execute a subscription event
+    once for many subscribers), so they would never run. Refuse them at start: ConfigError."""
+    skipped = [getattr(extension, "__name__", type(extension).__name__) for extension in schema.extensions]
+    skipped += [f"@{directive.graphql_name or directive.python_name}" for directive in schema.directives]
+    if skipped:
+        raise ConfigError(
+            f"The schema has Strawberry extensions or operation directives ({', '.join(skipped)}) that "
+            "Tidings would not run: it executes documents with graphql-core (execution/engine.py). "
+            "Put the behaviour in execution/ (validation rules, error formatting, the mutation limiter)."
+        )
+
+
 class Engine:
     def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        refuse_what_would_not_run(schema)
         self.schema: GraphQLSchema = schema._schema
         self.max_bytes = settings.max_query_bytes
         self.max_tokens = settings.max_tokens
