@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import tidings
@@ -78,3 +79,11 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     assert done.returncode == 0, done.stderr
     failures: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
     assert failures == {}, "\n".join(f"{name}:\n{error}" for name, error in failures.items())
+
+
+def test_every_top_level_module_has_its_layer_in_the_import_contracts() -> None:
+    pyproject = tomllib.loads((Path(tidings.__file__).parents[2] / "pyproject.toml").read_text())
+    [layers] = [c for c in pyproject["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    placed = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
+    top = {name.split(".")[1] for name in modules() if name.count(".") >= 1}
+    assert top - placed == set(), "add these to [tool.importlinter]'s layers in pyproject.toml"
