@@ -44,6 +44,7 @@ from ..errors import ConfigError, TidingsError
 from . import scope
 from .persisted import PersistedDocuments, PersistedQueryError, load_trusted
 from .ratelimit import MutationLimiter
+from .repeats import excess_repeats
 
 log = logging.getLogger("tidings.engine")
 
@@ -169,6 +170,9 @@ class Engine:
             document = parse(query, max_tokens=self.max_tokens, no_location=False)
         except GraphQLError as exc:
             return [dict(exc.formatted)]
+        repeated = excess_repeats(document)  # before validate: its cost grows with the repeats
+        if repeated is not None:
+            return [{"message": repeated}]
         errors = validate(self.schema, document, self.rules)
         if errors:
             return [dict(e.formatted) for e in errors]
