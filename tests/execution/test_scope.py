@@ -85,3 +85,22 @@ def test_a_fragment_named_after_a_public_field_is_scoped_by_what_it_selects():
         "fragment engagement on Subscription { notifications { kind notification { id } } }"
     )
     assert scoped(document) is True
+
+
+def test_leaf_viewer_fields_below_the_root_are_hydrated_the_rest_is_per_viewer():
+    def sharing(document: str) -> scope.Sharing:
+        ast = parse(document)
+        operation = get_operation_ast(ast)
+        assert operation is not None
+        return scope.sharing(SCHEMA, ast, operation, None)
+
+    assert sharing(ENGAGEMENT % "likes retweets") is scope.Sharing.PUBLIC
+    assert sharing(ENGAGEMENT % "likes mine: likedByViewer") is scope.Sharing.HYDRATED
+    assert sharing(ENGAGEMENT % "... on EngagementMetrics { retweetedByViewer }") is scope.Sharing.HYDRATED
+    assert sharing('subscription { typing(conversationId: "1") { user { followedByViewer } } }') is (
+        scope.Sharing.HYDRATED
+    )
+    # a viewer root field: the stream itself is the viewer's
+    assert sharing("subscription { feed { id likedByViewer } }") is scope.Sharing.PER_VIEWER
+    assert sharing("subscription { notifications { kind } }") is scope.Sharing.PER_VIEWER
+    assert sharing("query { viewer { id } }") is scope.Sharing.PER_VIEWER

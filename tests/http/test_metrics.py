@@ -29,6 +29,7 @@ async def test_metrics_parse_and_count_http_requests(app_client):
         "tidings_delivery_latency_seconds",
         "tidings_executions",
         "tidings_shared_results",
+        "tidings_hydrations",
         "tidings_coalesced",
         "tidings_overflowed",
         "tidings_auth_failures",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from ..clients import WsClient
 from ..conftest import eventually
+from ..factories import token
 
 HEAD = "subscription($t: ID!) "
 FORMS = {
@@ -22,26 +24,91 @@ def key_of(form: str, field: str) -> str:
 
 
 @pytest.mark.parametrize("form", list(FORMS))
-async def test_a_viewer_field_is_executed_per_viewer(form, live_server, ws_as, api):
+async def test_a_viewer_field_is_rendered_once_and_hydrated_per_viewer(form, live_server, ws_as, api):
     tweet_id = await api("carol").post("whose heart")
     await api("bob")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
     document = FORMS[form] % "likedByViewer"
     key = key_of(form, "likedByViewer")
     shared = live_server.tidings.ws.shared
+
+    def moved(before: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        now = (shared.executions, shared.hits, shared.hydrations, shared.fallbacks)
+        return (now[0] - before[0], now[1] - before[1], now[2] - before[2], now[3] - before[3])
+
     async with ws_as("alice") as alice_ws, ws_as("bob") as bob_ws:
-        before = (shared.executions, shared.hits)
+        before = (shared.executions, shared.hits, shared.hydrations, shared.fallbacks)
         alice = await alice_ws.subscribe(document, {"t": tweet_id})
         assert await alice.next() == {"likes": 1, key: False}
-        # bob's snapshot is the very value alice's was executed from: still his own answer
+        # bob's snapshot is the very value alice's was rendered from: still his own answer
         bob = await bob_ws.subscribe(document, {"t": tweet_id})
         assert await bob.next() == {"likes": 1, key: True}
-        assert (shared.executions - before[0], shared.hits - before[1]) == (2, 0)
-        before = (shared.executions, shared.hits)
+        # one execution of the shared part, the second viewer served from it, both hydrated
+        assert moved(before) == (1, 1, 2, 0)
+        before = (shared.executions, shared.hits, shared.hydrations, shared.fallbacks)
         await api("carol")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
         assert await bob.next() == {"likes": 2, key: True}
         assert await alice.next() == {"likes": 2, key: False}
-        await eventually(lambda: shared.executions - before[0] >= 2)
-        assert (shared.executions - before[0], shared.hits - before[1]) == (2, 0)
+        await eventually(lambda: moved(before)[2] >= 2)
+        assert moved(before) == (1, 1, 2, 0)
+
+
+async def test_hydrated_fields_keep_the_order_and_aliases_the_client_asked_for(live_server, ws_as, api):
+    tweet_id = await api("carol").post("in order")
+    await api("bob")(f'mutation {{ retweet(tweetId: "{tweet_id}") {{ retweets }} }}')
+    document = (
+        HEAD + "{ engagement(tweetId: $t) { rt: retweetedByViewer likes ...M tweetId "
+        "... on EngagementMetrics { again: likedByViewer } retweets } } "
+        "fragment M on EngagementMetrics { likedByViewer }"
+    )
+    order = ["rt", "likes", "likedByViewer", "tweetId", "again", "retweets"]
+    async with ws_as("alice") as alice_ws, ws_as("bob") as bob_ws:
+        alice = await alice_ws.subscribe(document, {"t": tweet_id})
+        bob = await bob_ws.subscribe(document, {"t": tweet_id})
+        first = await alice.next()
+        assert list(first) == order
+        assert first == dict(zip(order, [False, 0, False, tweet_id, False, 1], strict=True))
+        assert await bob.next() == dict(zip(order, [True, 0, False, tweet_id, False, 1], strict=True))
+        await api("alice")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+        mine = await alice.next()
+        assert list(mine) == order
+        assert mine == dict(zip(order, [False, 1, True, tweet_id, True, 1], strict=True))
+        assert await bob.next() == dict(zip(order, [True, 1, False, tweet_id, False, 1], strict=True))
+
+
+async def test_n_viewers_cost_one_execution_per_event_and_n_hydrations(live_server, api):
+    """The hydrator's shape (issue 15, target 6): 30 subscribers with `likedByViewer` selected,
+    every third of whom likes the tweet, cost one execution per event, not 30."""
+    tweet_id = await api("carol").post("popular")
+    n = 30
+    likers = {f"h{i}" for i in range(0, n, 3)}
+    for user in sorted(likers):
+        await api(user)(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+    query = f'engagement(tweetId: "{tweet_id}") {{ tweetId likes likedByViewer }}'
+    streams = {}
+    for i in range(n):
+        client = await WsClient(live_server.ws_url).open()
+        await client.init(token(f"h{i}"))
+        streams[f"h{i}"] = await client.subscribe(query)
+    for user, stream in streams.items():
+        assert await stream.next() == {
+            "tweetId": tweet_id,
+            "likes": len(likers),
+            "likedByViewer": user in likers,
+        }
+    shared = live_server.tidings.ws.shared
+    before = (shared.executions, shared.hits, shared.hydrations, shared.fallbacks)
+    await api("carol")(f'mutation {{ likeTweet(tweetId: "{tweet_id}") {{ likes }} }}')
+    for user, stream in streams.items():
+        expected = {"tweetId": tweet_id, "likes": len(likers) + 1, "likedByViewer": user in likers}
+        assert await stream.next() == expected
+    await eventually(lambda: shared.hydrations - before[2] >= n)
+    moved = (
+        shared.executions - before[0],
+        shared.hits - before[1],
+        shared.hydrations - before[2],
+        shared.fallbacks - before[3],
+    )
+    assert moved == (1, n - 1, n, 0)
 
 
 @pytest.mark.parametrize("form", list(FORMS))

@@ -34,7 +34,12 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.execution import Executor, create_source_event_stream, execute_subscription_event
+from graphql.execution import (
+    Executor,
+    MiddlewareManager,
+    create_source_event_stream,
+    execute_subscription_event,
+)
 from graphql.execution.collect_fields import collect_fields
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
@@ -42,6 +47,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from ..config import Settings
 from ..errors import ConfigError, TidingsError
 from . import scope
+from .hydrate import Capture, Rendered
 from .persisted import PersistedDocuments, PersistedQueryError, load_trusted
 from .ratelimit import MutationLimiter
 from .repeats import excess_repeats
@@ -217,6 +223,10 @@ class Engine:
         """Whether the operation's result may depend on who asks (scope.py)."""
         return scope.viewer_scoped(self.schema, prepared.document, prepared.definition, variables)
 
+    def sharing(self, prepared: Prepared, variables: dict[str, Any] | None) -> scope.Sharing:
+        """How subscribers of the operation may share an event's execution (scope.py)."""
+        return scope.sharing(self.schema, prepared.document, prepared.definition, variables)
+
     async def execute(
         self, prepared: Prepared, context: Any, variables: dict[str, Any] | None, operation_name: str | None
     ) -> dict[str, Any]:
@@ -294,6 +304,16 @@ class Subscription:
         if not isinstance(result, ExecutionResult):
             result = await result
         return format_result(result)
+
+    async def render(self, value: Any) -> Rendered:
+        """Execute everything but the viewer fields, for every viewer to hydrate (hydrate.py)."""
+        capture = Capture()
+        executor = self._executor.build_per_event_executor(value)
+        executor.middleware_manager = MiddlewareManager(capture)
+        result = execute_subscription_event(executor)
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        return capture.rendered(format_result(result))
 
     async def aclose(self) -> None:
         aclose = getattr(self.stream, "aclose", None)

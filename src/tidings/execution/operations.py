@@ -2,7 +2,8 @@
 
 A subscription has no Task of its own while it waits. Its generator parks at a `yield`; when
 the Hub puts an event in its Mailbox, `on_ready` resumes the generator eagerly (`_eager.py`),
-executes the value (once per sharing key, `shared.py`) and writes the frame, all inside the
+executes the value (once per sharing key, `shared.py`; a viewer-scoped selection is rendered
+once and hydrated per viewer, `hydrate.py`) and writes the frame, all inside the
 Hub's fan-out loop. Only when something must really wait (a store read, a socket that pushes
 back) does that step continue in a Task. Whichever way an operation ends (its generator
 finishes or fails, the client completes it, the socket closes), it is released exactly once: the
@@ -25,7 +26,8 @@ from ..bus.mailbox import Mailbox, mailbox_observer
 from ..resolvers import Context
 from ._eager import Eager
 from .engine import Engine, Prepared, RequestError, Subscription, error_of
-from .shared import SharedPayloads, dumps, scope_of, variables_key
+from .scope import Sharing
+from .shared import SharedPayloads, dumps, key_tail
 from .stats import LiveStats
 
 log = logging.getLogger("tidings.ws")
@@ -196,19 +198,20 @@ class LiveSubscription(Operation):
             return
         conn.stats.streams += 1
         viewer = conn.context.viewer
-        key_tail = (
-            self.prepared.key,
-            variables_key(self.variables),
-            self.op_name,
-            scope_of(
-                conn.server.engine.viewer_scoped(self.prepared, self.variables), viewer.id if viewer else None
-            ),
+        sharing = conn.server.engine.sharing(self.prepared, self.variables)
+        tail = key_tail(
+            self.prepared.key, self.variables, self.op_name, sharing, viewer.id if viewer else None
         )
+        hydrated = sharing is Sharing.HYDRATED
+        context = conn.context
         shared = conn.server.shared
         send_result = conn.send_result
         prefix = conn.next_prefix(self.id)
         async for value in sub.stream:
-            key = (id(value), *key_tail)
+            key = (id(value), *tail)
+            if hydrated:  # rendered once per key, this viewer's own fields resolved here
+                await send_result(prefix, await shared.hydrated(key, value, sub.render, sub.execute, context))
+                continue
             payload = shared.get(key)
             if payload is None:
                 payload = dumps(await sub.execute(value))

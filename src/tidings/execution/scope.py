@@ -6,10 +6,15 @@ result depends on the viewer exactly when the selection reaches a field marked `
 named fragments (each walked once), inline fragments, aliases (the field's name counts, not the
 alias) and `@include` / `@skip` with the operation's variables. A condition that cannot be read
 counts as included: doubt means per viewer, never shared.
+
+A viewer-scoped selection is still executed once per event when every viewer field it may reach
+is a leaf below the root field, of a type hydrate.py can stand in for (`Sharing.HYDRATED`): the
+shared execution leaves those fields out and each recipient resolves only them (hydrate.py).
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -29,6 +34,15 @@ from graphql import (
 from graphql.type import GraphQLNamedType
 
 from ..types.viewer import is_viewer_scoped
+from .hydrate import placeholder
+
+
+class Sharing(Enum):
+    """How subscribers of one document and variables may share an event's execution."""
+
+    PUBLIC = "public"  # one execution, the same bytes for everyone
+    HYDRATED = "hydrated"  # one execution of everything but the viewer fields, those per viewer
+    PER_VIEWER = "per viewer"  # one execution per viewer
 
 
 class _Walk:
@@ -46,6 +60,7 @@ class _Walk:
             d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
         }
         self.memo: dict[tuple[str, str], bool] = {}
+        self.seen: set[tuple[str, str, bool]] = set()
 
     def included(self, directives: tuple[DirectiveNode, ...] | None) -> bool:
         for directive in directives or ():
@@ -103,6 +118,44 @@ class _Walk:
                 return True
         return False
 
+    def hydratable(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, root: bool
+    ) -> bool:
+        """Whether every viewer field the selection may reach can be hydrated (see above):
+        walked like `scoped`, every field of every possible type, each fragment once."""
+        for selection in selection_set.selections if selection_set else ():
+            if not self.included(selection.directives):
+                continue
+            if isinstance(selection, FieldNode):
+                for owner in self.types_of(parent):
+                    field = owner.fields.get(selection.name.value)
+                    if field is None:
+                        continue
+                    if is_viewer_scoped(field):
+                        if root or selection.selection_set or not placeholder(field.type)[0]:
+                            return False
+                    elif selection.selection_set and not self.hydratable(
+                        selection.selection_set, get_named_type(field.type), False
+                    ):
+                        return False
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                if not self.hydratable(selection.selection_set, target or parent, root):
+                    return False
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if (name, parent.name, root) in self.seen:
+                    continue
+                self.seen.add((name, parent.name, root))
+                definition: FragmentDefinitionNode | None = self.fragments.get(name)
+                if definition is None:
+                    return False
+                target = self.schema.get_type(definition.type_condition.name.value) or parent
+                if not self.hydratable(definition.selection_set, target, root):
+                    return False
+        return True
+
     def fragment(self, name: str, parent: GraphQLNamedType) -> bool:
         key = (name, parent.name)
         if key not in self.memo:
@@ -130,3 +183,21 @@ def viewer_scoped(
     if root is None:
         return True
     return _Walk(schema, operation, fragments_of(document), variables).scoped(operation.selection_set, root)
+
+
+def sharing(
+    schema: GraphQLSchema,
+    document: Any,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
+) -> Sharing:
+    """How the operation's subscribers may share an event's execution (see the module's docstring)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return Sharing.PER_VIEWER
+    walk = _Walk(schema, operation, fragments_of(document), variables)
+    if not walk.scoped(operation.selection_set, root):
+        return Sharing.PUBLIC
+    if walk.hydratable(operation.selection_set, root, True):
+        return Sharing.HYDRATED
+    return Sharing.PER_VIEWER

@@ -10,6 +10,7 @@
 | tidings_delivery_latency_seconds           | histogram |                      |
 | tidings_executions_total                   | counter   |                      |
 | tidings_shared_results_total               | counter   |                      |
+| tidings_hydrations_total                   | counter   |                      |
 | tidings_coalesced_total                    | counter   |                      |
 | tidings_overflowed_total                   | counter   |                      |
 | tidings_auth_failures_total                | counter   | reason               |
@@ -84,6 +85,11 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "tidings_shared_results": (
         "counter",
         "Subscription results sent from another subscriber's execution of the same event and key.",
+        (),
+    ),
+    "tidings_hydrations": (
+        "counter",
+        "Subscription results of a shared execution completed with the recipient's own viewer fields.",
         (),
     ),
     "tidings_coalesced": ("counter", "Latest-only updates a slow subscriber skipped (coalesced).", ()),
@@ -209,6 +215,7 @@ class Metrics:
         if self.shared is not None:
             put("tidings_executions", self.shared.executions)
             put("tidings_shared_results", self.shared.hits)
+            put("tidings_hydrations", self.shared.hydrations)
         put("tidings_coalesced", bus.counters.coalesced)
         put("tidings_overflowed", bus.counters.overflowed)
         for reason, n in s.auth_failures.items():
