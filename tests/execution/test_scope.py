@@ -100,7 +100,9 @@ def test_leaf_viewer_fields_below_the_root_are_hydrated_the_rest_is_per_viewer()
     assert sharing('subscription { typing(conversationId: "1") { user { followedByViewer } } }') is (
         scope.Sharing.HYDRATED
     )
+    assert sharing("subscription { feed { id likedByViewer metrics { likedByViewer } } }") is (
+        scope.Sharing.HYDRATED
+    )
     # a viewer root field: the stream itself is the viewer's
-    assert sharing("subscription { feed { id likedByViewer } }") is scope.Sharing.PER_VIEWER
     assert sharing("subscription { notifications { kind } }") is scope.Sharing.PER_VIEWER
     assert sharing("query { viewer { id } }") is scope.Sharing.PER_VIEWER

@@ -61,19 +61,30 @@ async def test_a_follower_who_unfollows_gets_nothing_more(live_server, api, ws_a
         assert await feed.next() == {"content": "welcome back"}
 
 
-async def test_a_viewer_scoped_feed_selection_is_executed_per_follower(live_server, api):
+async def test_a_viewer_scoped_feed_selection_is_rendered_once_and_hydrated_per_follower(live_server, api):
+    """`likedByViewer` is each follower's own (execution/hydrate.py): the tweet is executed once,
+    each follower's like resolved for them alone."""
     await api("alice")("{ viewer { id } }")
     streams = []
     for name in ("v1", "v2", "v3"):
         await follow(api, name, "alice")
         client = await opened(live_server, name)
-        streams.append(await client.subscribe("feed { id likedByViewer }"))
+        streams.append(await client.subscribe("feed { id metrics { likes likedByViewer } likedByViewer }"))
     shared = live_server.tidings.ws.shared
-    before = shared.executions
+    before = (shared.executions, shared.hydrations, shared.fallbacks)
     tweet_id = await api("alice").post("mine")
     for stream in streams:
-        assert await stream.next() == {"id": tweet_id, "likedByViewer": False}
-    assert shared.executions - before == 3
+        assert await stream.next() == {
+            "id": tweet_id,
+            "metrics": {"likes": 0, "likedByViewer": False},
+            "likedByViewer": False,
+        }
+    await eventually(lambda: shared.hydrations - before[1] >= 3)
+    assert (shared.executions - before[0], shared.hydrations - before[1], shared.fallbacks - before[2]) == (
+        1,
+        3,
+        0,
+    )
 
 
 async def test_the_follow_graph_is_held_only_while_a_feed_is_live(live_server, api):
