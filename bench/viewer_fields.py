@@ -6,9 +6,9 @@
 Starts one `tidings serve` (memory://, a fresh SQLite file, no rate or connection caps, pinned
 to core 0 when `taskset` exists), then runs bench/load.mjs against it (core 1) twice per mode:
 the subscription `engagement(tweetId) { tweetId likes }`, executed once per event for every
-subscriber (a shared payload), and the same with `likedByViewer`, which the sharing key makes
-per viewer (execution/scope.py) and which reads the viewer's like, batched into one store read
-per event for all of them (resolvers/lookups.py). Modes: `--rate` events a second (every
+subscriber (a shared payload), and the same with `likedByViewer`, which is rendered once per
+event and hydrated per viewer (execution/hydrate.py): each reads its viewer's like, batched into
+one store read per event for all of them (resolvers/lookups.py). Modes: `--rate` events a second (every
 subscriber gets every count), then one burst of the same events (latest wins: a slow subscriber
 skips counts). Prints executions per event (from /metrics), deliveries/s and latency.
 
@@ -18,7 +18,8 @@ servers in turn, so one run prints before and after side by side.
 
 `--cpu` measures instead, in this process and without sockets, the CPU one event costs for
 SUBS subscribers: one execution shared by all, against one execution per viewer with the
-batched read of their likes (what the server's fan-out does, minus framing and sending).
+batched read of their likes (the fan-out before hydration), against one execution hydrated per
+viewer (what the server's fan-out does now), minus framing and sending.
 """
 
 from __future__ import annotations
