@@ -30,7 +30,7 @@ DIST = REPO / "frontend" / "dist"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("TIDINGS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-READY_TIMEOUT = 30.0
+READY_TIMEOUT = 60.0  # a deadline, not a timing: a loaded machine starts processes slowly
 
 
 def _free_port() -> int:
