@@ -47,6 +47,7 @@ class StreamClient:
         accept: str | None = None,
         live: Callable[[], int] | None = None,
         extensions: dict[str, Any] | None = None,
+        omit_query: bool = False,
     ) -> StreamClient:
         """Send the request; with `live` (the server's count of live subscriptions), return once
         the server holds this one live (or answered), as a test that then causes an event needs."""
@@ -59,6 +60,8 @@ class StreamClient:
         body: dict[str, Any] = {"query": query, "variables": variables or {}}
         if extensions is not None:
             body["extensions"] = extensions
+        if omit_query:  # a persisted query named by its hash alone
+            del body["query"]
         before = live() if live is not None else 0
         if method == "GET":
             params = {"query": query, "variables": json.dumps(variables or {})}

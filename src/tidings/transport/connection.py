@@ -185,15 +185,16 @@ class Connection:
 
     # operations -------------------------------------------------------------------------------
 
-    async def begin(self, op_id: str, parsed: tuple[str, dict[str, Any] | None, str | None]) -> None:
-        """What both sub-protocols do with a well-formed operation: the operations limit, parse
-        and validate (errors for this id only), then start it."""
+    async def begin(self, op_id: str, parsed: OperationRequest) -> None:
+        """What both sub-protocols do with a well-formed operation: the operations limit, its
+        document (sent, or named by a persisted hash), parse and validate (errors for this id
+        only), then start it."""
         over = self.over_operation_limit()
         if over is not None:
             return await self.send_errors(op_id, over)
-        query, variables, op_name = parsed
+        query, variables, op_name, extensions = parsed
         try:
-            prepared = self.server.engine.prepare(query, op_name)
+            prepared = self.server.engine.prepare_request(query, op_name, extensions)
         except RequestError as exc:
             return await self.send_errors(op_id, exc.errors)
         self.start(op_id, prepared, variables, op_name)
@@ -259,14 +260,17 @@ def decode_message(text: str) -> tuple[dict[str, Any] | None, str]:
     return message, ""
 
 
-def operation_payload(
-    message: dict[str, Any],
-) -> tuple[tuple[str, dict[str, Any] | None, str | None] | None, str]:
+# query (None when a persisted hash names the document), variables, operationName, extensions
+OperationRequest = tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]
+
+
+def operation_payload(message: dict[str, Any]) -> tuple[OperationRequest | None, str]:
     payload = message.get("payload")
     if not isinstance(payload, dict):
         return None, "Invalid message: 'payload' must be an object"
     query = payload.get("query")
-    if not isinstance(query, str):
+    persisted = isinstance(payload.get("extensions"), dict) and "persistedQuery" in payload["extensions"]
+    if not isinstance(query, str) and not (query is None and persisted):
         return None, "Invalid message: 'payload.query' must be a string"
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -277,7 +281,7 @@ def operation_payload(
     extensions = payload.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         return None, "Invalid message: 'payload.extensions' must be an object"
-    return (query, variables, op_name), ""
+    return (query, variables, op_name, extensions), ""
 
 
 def valid_id(message: dict[str, Any]) -> str | None:
