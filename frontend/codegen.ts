@@ -11,7 +11,9 @@ const config: CodegenConfig = {
   generates: {
     "src/gql/": {
       preset: "client",
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: src/gql/persisted-documents.json (hash -> document), the file a
+      // server locked with TIDINGS_TRUSTED_DOCUMENTS runs and nothing else (README).
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: "sha256" } },
       config: {
         scalars: { DateTime: "string" },
         strictScalars: true,

@@ -155,3 +155,19 @@ def test_a_trusted_documents_file_that_cannot_be_trusted_stops_the_start(tmp_pat
     path.write_text(content)
     with pytest.raises(ConfigError, match=problem):
         create_app(make_settings(tmp_path, trusted_documents=path))
+
+
+async def test_the_dashboards_persisted_documents_all_run_on_a_server_locked_to_them(tmp_path):
+    path = Path(__file__).resolve().parents[2] / "frontend" / "src" / "gql" / "persisted-documents.json"
+    documents: dict[str, str] = json.loads(path.read_text())
+    server = LiveServer(make_settings(tmp_path, trusted_documents=path))  # every one validates
+    server.start()
+    try:
+        [viewer] = [key for key, text in documents.items() if text.startswith("query Viewer ")]
+        run = runner(server, "http")
+        assert await run(None, persisted(viewer.removeprefix("sha256:"))) == {
+            "data": {"viewer": {"displayName": "Alice", "handle": "alice", "id": "alice"}}
+        }
+        assert (await run(QUERY, None))["errors"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_FOUND"}
+    finally:
+        server.stop()
