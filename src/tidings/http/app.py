@@ -13,7 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -34,6 +35,7 @@ from ..transport.stream import StreamServer
 from ..trending import Trender
 from . import demo
 from .dashboard import DashboardFiles
+from .graphiql_assets import ASSETS, PREFIX
 from .graphql import GraphQLHttp, errors_response, json_response
 from .metrics import Metrics, RequestTimer, observe_delivery
 from .serving import ExitSignals
@@ -199,6 +201,8 @@ def create_app(settings: Settings) -> FastAPI:
         Route("/readyz", tidings.readyz, methods=["GET"]),
         Route("/metrics", tidings.scrape, methods=["GET"]),
     ]
+    if settings.graphiql_enabled:  # GraphiQL's own files: the page needs no other host
+        routes.append(Mount(PREFIX.rstrip("/"), StaticFiles(directory=ASSETS, check_dir=False)))
     if settings.demo:
         endpoints = demo.DemoEndpoints(settings.secret)
         routes.append(Route("/demo/users", endpoints.users, methods=["GET"]))

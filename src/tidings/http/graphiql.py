@@ -8,8 +8,13 @@ subscription client, and headers that keep it from leaking the token or being fr
   the token in `connection_init`, and no retries. A refusal (4403 without a token, say) ends the
   subscription with the server's own reason in the result pane; graphql-ws's client, which
   GraphiQL would use, retries a 4403 for half a minute and then shows an empty object.
+- Subscriptions go over the transport picked in the page's corner (kept in localStorage): the
+  WebSocket client above, or GraphQL over SSE (`fetch` with `Accept: text/event-stream`, the
+  token as `Authorization`), whose end without `complete` shows the server's reason likewise.
+- Its scripts and stylesheets are Tidings' own files (`graphiql_assets.py`): the page asks no
+  other host for anything.
 - `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY` and a Content-Security-Policy that
-  allows exactly the page's own inline scripts (by hash) and the CDN scripts it names (by URL).
+  allows exactly the page's own inline scripts (by hash) and this server's files.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import hashlib
 import re
 
 from strawberry.http.ides import get_graphql_ide_html
+
+from .graphiql_assets import localize
 
 _FETCHER = re.compile(r"const fetcher = GraphiQL\.createFetcher\(\{.*?\}\);", re.DOTALL)
 
@@ -127,9 +134,92 @@ _TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
         };
       }
 
+      // GraphQL over SSE (distinct connections mode): one request per subscription, the token as
+      // Authorization. A stream that ends without `complete` shows the server's reason (its
+      // last comment: a restart, an expired token).
+      function tidingsSse(params) {
+        const queue = [];
+        let wake = null;
+        let ended = false;
+        const push = (item) => {
+          if (ended) return;
+          if (item.end) ended = true;
+          queue.push(item);
+          if (wake) { wake(); wake = null; }
+        };
+        const fail = (message) => { push({ value: { errors: [{ message }] } }); push({ end: true }); };
+        const controller = new AbortController();
+        (async () => {
+          const response = await fetch(fetchURL, {
+            method: "POST",
+            headers: { ...defaultHeaders, "Content-Type": "application/json", Accept: "text/event-stream" },
+            body: JSON.stringify(params),
+            signal: controller.signal,
+          });
+          if (!response.ok) {
+            const body = await response.text();
+            try { push({ value: JSON.parse(body) }); push({ end: true }); } catch { fail(body); }
+            return;
+          }
+          const reader = response.body.getReader();
+          const decoder = new TextDecoder();
+          let buffer = "";
+          let why = "The stream ended.";
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += decoder.decode(value, { stream: true });
+            let end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              let event = "";
+              let data = "";
+              for (const line of block.split("\n")) {
+                if (line.startsWith("event:")) event = line.slice(6).trim();
+                else if (line.startsWith("data:")) data += line.slice(5).trim();
+                else if (line.startsWith(":") && line.slice(1).trim()) why = line.slice(1).trim();
+              }
+              if (event === "next") push({ value: JSON.parse(data) });
+              if (event === "complete") { push({ end: true }); return; }
+            }
+          }
+          fail(why);
+        })().catch((error) => { if (!controller.signal.aborted) fail(String(error)); });
+        return {
+          [Symbol.asyncIterator]() { return this; },
+          async next() {
+            while (!queue.length) await new Promise((resolve) => { wake = resolve; });
+            const item = queue.shift();
+            if (item.end) { controller.abort(); return { done: true, value: undefined }; }
+            return { done: false, value: item.value };
+          },
+          async return() { controller.abort(); return { done: true, value: undefined }; },
+        };
+      }
+
+      // Which transport subscriptions take: the picker in the corner, remembered.
+      const tidingsTransport = document.getElementById("tidings-transport");
+      tidingsTransport.value = window.localStorage.getItem("tidings-transport") || "websocket";
+      tidingsTransport.addEventListener("change", () =>
+        window.localStorage.setItem("tidings-transport", tidingsTransport.value));
+
       const tidingsHttp = GraphiQL.createFetcher({ url: fetchURL, headers: defaultHeaders });
-      const fetcher = (params, options) =>
-        tidingsIsSubscription(params) ? tidingsSubscribe(params) : tidingsHttp(params, options);"""
+      const fetcher = (params, options) => {
+        if (!tidingsIsSubscription(params)) return tidingsHttp(params, options);
+        return tidingsTransport.value === "sse" ? tidingsSse(params) : tidingsSubscribe(params);
+      };"""
+
+# The transport picker, outside React: a plain select in the page's corner.
+_PICKER = """<body>
+    <label id="tidings-transport-label"
+      style="position: fixed; right: 12px; bottom: 10px; z-index: 10; font: 12px sans-serif; color: #666">
+      Subscriptions over
+      <select id="tidings-transport" data-testid="tidings-transport">
+        <option value="websocket">WebSocket</option>
+        <option value="sse">SSE</option>
+      </select>
+    </label>"""
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"')
@@ -139,11 +229,13 @@ _STYLE_HREF = re.compile(
 
 
 def graphiql_html() -> str:
-    """Strawberry's GraphiQL page with our token handling and subscription client."""
+    """Strawberry's GraphiQL page with our token handling, subscription clients and transport
+    picker, loading its files from this server."""
     html, count = _FETCHER.subn(lambda _: _TIDINGS_JS, get_graphql_ide_html("graphiql"), count=1)
     # Strawberry's template changed: fail at start, not with a page that leaks or spins.
     assert count == 1, "Strawberry's GraphiQL page no longer makes its fetcher where we expect"
-    return html
+    assert html.count("<body>") == 1, "Strawberry's GraphiQL page has no single <body>"
+    return localize(html.replace("<body>", _PICKER, 1))
 
 
 def security_headers(html: str) -> dict[str, str]:
@@ -152,8 +244,9 @@ def security_headers(html: str) -> dict[str, str]:
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
         for body in _INLINE_SCRIPT.findall(html)
     )
-    scripts = " ".join(_SCRIPT_SRC.findall(html))
-    styles = " ".join(a or b for a, b in _STYLE_HREF.findall(html))
+    # This server's own files (a path) as 'self': a CSP source names a host, not a path.
+    scripts = " ".join(sorted({_source(url) for url in _SCRIPT_SRC.findall(html)}))
+    styles = " ".join(sorted({_source(a or b) for a, b in _STYLE_HREF.findall(html)}))
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -175,3 +268,7 @@ def security_headers(html: str) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
+
+
+def _source(url: str) -> str:
+    return "'self'" if url.startswith("/") else url

@@ -19,6 +19,7 @@ from ..transport.multipart import MultipartStream
 from ..transport.sse import SseStream
 from ..transport.stream import HttpStream, StreamServer
 from .graphiql import graphiql_html, security_headers
+from .graphiql_assets import MISSING, built
 from .mediatypes import Media, choose, preferences
 
 
@@ -47,7 +48,7 @@ class GraphQLHttp:
         self.streams = streams
         self.max_body = services.settings.max_body_bytes
         # GraphiQL: on unless TIDINGS_GRAPHIQL=false; off in production unless it is true.
-        self._ide = graphiql_html() if services.settings.graphiql_enabled else None
+        self._ide = (graphiql_html() if built() else MISSING) if services.settings.graphiql_enabled else None
         self._ide_headers = security_headers(self._ide) if self._ide is not None else {}
 
     async def get(self, request: Request) -> Response:
