@@ -105,6 +105,7 @@ class Hub:
             self._closing.pop(channel, None)
 
     async def _pump(self, channel: str, state: _Channel) -> None:
+        loop = asyncio.get_running_loop()
         try:
             async with self._broadcast.subscribe(channel) as subscriber:
                 if self._confirm is not None and not await self._confirm(channel):
@@ -115,7 +116,11 @@ class Hub:
                 async for message in messages:
                     if message is None:
                         break
-                    self.deliver(state, _decode(message.message))
+                    # Fanned out in a callback, outside this task: no subscriber code runs in
+                    # the task that serves the whole channel (execution/_eager.py). It runs
+                    # before this task resumes, so events go out one at a time, in order.
+                    loop.call_soon(self.deliver, state, _decode(message.message))
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -123,7 +128,7 @@ class Hub:
             if not state.ready.done():
                 state.ready.set_exception(exc)
             for mailbox in list(state.mailboxes):
-                mailbox.broker_lost()
+                loop.call_soon(mailbox.broker_lost)
             if self._channels.get(channel) is state:
                 del self._channels[channel]
         finally:
@@ -165,13 +170,14 @@ class Hub:
     def resync(self, since: float) -> int:
         """Tell every local subscriber that events since `since` (wall clock) may have been lost."""
         event = Event(RESYNC, {"since": since})
-        count = 0
+        mailboxes: list[Mailbox] = []
         for state in list(self._channels.values()):
             state.newest = None  # it may be older than what was lost
-            for mailbox in list(state.mailboxes):
-                mailbox.put(event)
-                count += 1
-        return count
+            mailboxes.extend(state.mailboxes)
+        loop = asyncio.get_running_loop()
+        for mailbox in mailboxes:  # outside the caller's task, as every fan-out
+            loop.call_soon(mailbox.put, event)
+        return len(mailboxes)
 
     async def close(self) -> None:
         for state in list(self._channels.values()):

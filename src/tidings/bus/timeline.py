@@ -143,8 +143,11 @@ class Timeline:
                 async with self._hub.subscribe(channels.timeline(), Policy.BACKLOG, BACKLOG) as mailbox:
                     if not ready.done():
                         ready.set_result(None)
+                    loop = asyncio.get_running_loop()
                     while True:
-                        self._take(await mailbox.get())
+                        # Routed in a callback, outside this task, as the Hub fans out.
+                        loop.call_soon(self._take, await mailbox.get())
+                        await asyncio.sleep(0)
             except ResubscribeError:
                 log.warning("timeline router fell %d tweets behind; resubscribing", BACKLOG)
                 await self._reload()

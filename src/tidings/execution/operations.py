@@ -3,8 +3,8 @@
 A subscription has no Task of its own while it waits. Its generator parks at a `yield`; when
 the Hub puts an event in its Mailbox, `on_ready` resumes the generator eagerly (`_eager.py`),
 executes the value (once per sharing key, `shared.py`; a viewer-scoped selection is rendered
-once and hydrated per viewer, `hydrate.py`) and writes the frame, all inside the
-Hub's fan-out loop. Only when something must really wait (a store read, a socket that pushes
+once and hydrated per viewer, `hydrate.py`) and writes the frame, in the Hub's fan-out
+callback, outside every task. Only when something must really wait (a store read, a socket that pushes
 back) does that step continue in a Task. Whichever way an operation ends (its generator
 finishes or fails, the client completes it, the socket closes), it is released exactly once: the
 generator closed, its Mailbox gone from the Hub, and the counts returned. A release, once begun,

@@ -24,7 +24,7 @@ import orjson
 from .hydrate import Rendered
 from .scope import Sharing
 
-# Every subscriber of an event reads it during the Hub's synchronous fan-out (server/_eager.py),
+# Every subscriber of an event reads it during the Hub's fan-out callback (execution/_eager.py),
 # so an entry is useful for one fan-out, plus the few subscribers whose sockets pushed back.
 # Entries keep their value alive (an event's whole object graph): a large cache is only memory.
 SIZE = 256

@@ -59,6 +59,6 @@ class Context:
 
 async def off_fanout() -> None:
     """Call before reading the store inside a live stream's event loop. Events are delivered
-    inside the Hub's fan-out (server/_eager.py); yielding to the loop first moves what follows
-    into the operation's own Task, where the store's timeouts belong."""
+    by steps run outside any Task (execution/_eager.py); yielding to the loop first moves what
+    follows into the operation's own Task, where the store's timeouts belong."""
     await asyncio.sleep(0)
