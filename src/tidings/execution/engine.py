@@ -55,6 +55,10 @@ from .repeats import excess_repeats
 log = logging.getLogger("tidings.engine")
 
 CACHE_SIZE = 512
+# A parsed document with its locations holds ~500 bytes a token: 512 documents of 2,000 tokens
+# (11 kB each, anyone may send them) held ~500 MB. The cache keeps at most this many tokens
+# (~25 MB), its texts counted too; the dashboard's documents are 50-150 tokens each.
+CACHE_TOKENS = 50_000
 UNEXPECTED = "Unexpected error."
 
 
@@ -139,7 +143,8 @@ class Engine:
             depth_validator(settings.max_depth, None),
             aliases_validator(settings.max_aliases),
         ]
-        self._documents: OrderedDict[str, DocumentNode | list[dict[str, Any]]] = OrderedDict()
+        self._documents: OrderedDict[str, tuple[DocumentNode | list[dict[str, Any]], int]] = OrderedDict()
+        self.cached_tokens = 0  # of the documents in the cache
         # Asked before every mutation (limits.py); None: no limit.
         self.mutation_limiter: MutationLimiter | None = None
         self.cache_hits = 0
@@ -154,16 +159,23 @@ class Engine:
                 )
 
     def _document(self, query: str) -> DocumentNode:
-        cached = self._documents.get(query)
-        if cached is not None:
+        entry = self._documents.get(query)
+        if entry is not None:
             self.cache_hits += 1
             self._documents.move_to_end(query)
+            cached = entry[0]
         else:
             self.cache_misses += 1
             cached = self._parse_and_validate(query)
-            self._documents[query] = cached
-            if len(self._documents) > CACHE_SIZE:
-                self._documents.popitem(last=False)
+            # Its tokens, and its text (the key) at the same ~500 bytes a unit.
+            tokens = (_tokens(cached) if isinstance(cached, DocumentNode) else 1) + len(query) // 500
+            self._documents[query] = (cached, tokens)
+            self.cached_tokens += tokens
+            while len(self._documents) > 1 and (
+                len(self._documents) > CACHE_SIZE or self.cached_tokens > CACHE_TOKENS
+            ):
+                _, (_, dropped) = self._documents.popitem(last=False)
+                self.cached_tokens -= dropped
         if isinstance(cached, list):
             raise RequestError(cached)
         return cached
@@ -319,6 +331,16 @@ class Subscription:
         aclose = getattr(self.stream, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _tokens(document: DocumentNode) -> int:
+    """How many tokens the parsed document holds (they stay linked from its locations)."""
+    count = 0
+    token = document.loc.start_token if document.loc is not None else None
+    while token is not None:
+        count += 1
+        token = token.next
+    return count
 
 
 def _root_field(document: DocumentNode, operation: OperationDefinitionNode) -> str | None:
