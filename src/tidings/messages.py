@@ -21,7 +21,7 @@ TYPING = "typing"
 
 
 def metrics_event(row: MetricsRow) -> Event:
-    return Event(METRICS, row.to_json(), order=row.updated_at.timestamp())
+    return Event(METRICS, row.to_json(), order=row.version)
 
 
 def metrics_row_of(event: Event) -> MetricsRow:
@@ -65,5 +65,6 @@ def typing_event(conversation_id: str, user: UserRow, is_typing: bool) -> Event:
     )
 
 
-def updated_at(event: Event) -> datetime:
-    return event.memo("updated_at", lambda e: datetime.fromisoformat(e.data["updated_at"]))
+def version(event: Event) -> int:
+    """The order of a metrics event among the states of its tweet (rows.MetricsRow.version)."""
+    return event.memo("version", lambda e: int(e.data.get("version", 0)))

@@ -109,3 +109,29 @@ async def test_trending_counts_the_window_only(store):
     assert [(r.topic, r.tweet_count) for r in rows] == [("a", 2), ("b", 1)]
     later = datetime.now(UTC) + timedelta(seconds=120)
     assert await store.trending(window_seconds=60, limit=10, now=later) == []
+
+
+async def test_every_change_of_the_counts_raises_the_version_by_one(store):
+    for u in ("alice", "bob"):
+        await store.upsert_user(claims(u))
+    tweet = (await store.post("alice", "count me")).tweet
+    assert tweet.metrics.version == 0
+    seen = [tweet.metrics]
+    steps = [
+        (store.like("bob", tweet.id), True),
+        (store.like("bob", tweet.id), False),  # done already: nothing changes
+        (store.unlike("bob", tweet.id), True),
+        (store.retweet("bob", tweet.id), True),
+        (store.unretweet("bob", tweet.id), True),
+        (store.like("alice", tweet.id), True),
+    ]
+    for step, changes in steps:
+        result = await step
+        assert result.changed is changes
+        seen.append(result.metrics)
+    reply = await store.post("bob", "a reply", reply_to=tweet.id)
+    assert reply.parent_metrics is not None
+    seen.append(reply.parent_metrics)
+    assert [m.version for m in seen] == [0, 1, 1, 2, 3, 4, 5, 6]
+    assert all(a.updated_at <= b.updated_at for a, b in zip(seen, seen[1:], strict=False))
+    assert (await store.metrics(tweet.id)).version == 6

@@ -55,8 +55,8 @@ async def engagement_stream(
         # Subscribed first, snapshot second: nothing slips between the two. The snapshot is the
         # newest state this process holds for the channel (kept by the Hub since it subscribed,
         # so every later change reaches us too), else read from the store and offered to the
-        # next newcomer. An event older than the snapshot (published before, delivered after)
-        # is skipped.
+        # next newcomer. An event not newer than the snapshot (published before, delivered
+        # after) is skipped.
         held = ctx.bus.newest(channel)
         if held is None:
             held = messages.metrics_event(await ctx.store.metrics(key))
@@ -64,17 +64,19 @@ async def engagement_stream(
         # The snapshot is the event's own value object, the one its fan-out executed: every
         # newcomer holding the same snapshot shares one execution and payload (server/shared.py).
         yield events.metrics_of(held)
-        last = messages.metrics_row_of(held).updated_at
+        last = messages.metrics_row_of(held).version
         async for event in mailbox:
             if event.kind == RESYNC:  # the broker is back after an outage: re-read the counts
                 await off_fanout()
                 row = await ctx.store.metrics(key)
-                if row.updated_at > last:
-                    last = row.updated_at
+                if row.version > last:
+                    last = row.version
                     yield EngagementMetrics.from_row(row)
                 continue
-            at = messages.updated_at(event)
-            if at < last:
+            # Ordered by the tweet's version, which the store raises in the UPDATE that changes
+            # the counts: an event at or below the last one sent is older (or the same) state.
+            version = messages.version(event)
+            if version <= last:
                 continue
-            last = at
+            last = version
             yield events.metrics_of(event)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, literal_column, select
 from sqlalchemy.engine import Row
 
 from .. import ids
@@ -35,7 +36,21 @@ def metrics_of(row: Any, prefix: str = "") -> MetricsRow:
         replies=m[f"{prefix}replies"],
         retweets=m[f"{prefix}retweets"],
         updated_at=m[f"{prefix}updated_at"],
+        version=m[f"{prefix}version"],
     )
+
+
+def bumped(now: datetime, *, sqlite: bool) -> dict[str, Any]:
+    """The columns of any UPDATE that changes a tweet's counts: `version` one up (what
+    subscribers order states by: under the row lock, so in commit order) and `updated_at` later
+    than it was (on SQLite, not earlier: its dates are text), as the hot writes in writes.py do."""
+    at = literal(now, t.tweets.c.updated_at.type)
+    latest = (
+        func.max(at, t.tweets.c.updated_at)
+        if sqlite
+        else func.greatest(at, t.tweets.c.updated_at + literal_column("interval '1 microsecond'"))
+    )
+    return {"version": t.tweets.c.version + 1, "updated_at": latest}
 
 
 def tweet_of(row: Row[Any]) -> TweetRow:

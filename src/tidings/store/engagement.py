@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..errors import NotFoundError
 from . import tables as t
 from . import writes
-from ._select import metrics_of, parse_id, tweet_of, tweets_query
+from ._select import bumped, metrics_of, parse_id, tweet_of, tweets_query
 from .base import _now
 from .notifications import Notifications
 from .rows import EngagementResult, UserRow
@@ -46,7 +46,7 @@ class Engagement(Notifications):
             await conn.execute(
                 update(t.tweets)
                 .where(t.tweets.c.id == key)
-                .values({counter: t.tweets.c[counter] + step, "updated_at": now})
+                .values({counter: t.tweets.c[counter] + step, **bumped(now, sqlite=self.is_sqlite)})
                 .returning(t.tweets)
             )
         ).first()

@@ -103,6 +103,7 @@ class Notifications(StoreBase):
                 _ntweet.c.retweets.label("t_retweets"),
                 _ntweet.c.created_at.label("t_created_at"),
                 _ntweet.c.updated_at.label("t_updated_at"),
+                _ntweet.c.version.label("t_version"),
                 _tweet_author.c.handle.label("t_handle"),
                 _tweet_author.c.display_name.label("t_name"),
             )
@@ -215,6 +216,7 @@ def _notification(row: Row[Any]) -> NotificationRow:
                 replies=m["t_replies"],
                 retweets=m["t_retweets"],
                 updated_at=m["t_updated_at"],
+                version=m["t_version"],
             ),
         )
     return NotificationRow(

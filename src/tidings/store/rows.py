@@ -53,6 +53,9 @@ class MetricsRow:
     replies: int
     retweets: int
     updated_at: datetime
+    # Strictly increasing per tweet in commit order (+1 by each UPDATE of the counts): what
+    # orders two states of one tweet; `updated_at` is only shown.
+    version: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +64,7 @@ class MetricsRow:
             "replies": self.replies,
             "retweets": self.retweets,
             "updated_at": self.updated_at.isoformat(),
+            "version": self.version,
         }
 
     @classmethod
@@ -71,6 +75,7 @@ class MetricsRow:
             replies=data["replies"],
             retweets=data["retweets"],
             updated_at=_dt(data["updated_at"]),
+            version=data.get("version", 0),
         )
 
 

@@ -71,6 +71,8 @@ tweets = Table(
     Column("retweets", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The order of the counts: +1 in the UPDATE that changes them, under the row lock (0003).
+    Column("version", BigInteger, nullable=False, default=0, server_default="0"),
     # A user's tweets and a tweet's replies, each paged by id (store/timelines.py).
     Index("ix_tweets_author_id_id", "author_id", "id"),
     Index("ix_tweets_reply_to_id", "reply_to", "id"),

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from ..errors import NotFoundError
 from . import tables as t
 from . import text
-from ._select import metrics_of, parse_id, tweet_of, tweets_query
+from ._select import bumped, metrics_of, parse_id, tweet_of, tweets_query
 from .base import _now
 from .notifications import Notifications
 from .rows import MetricsRow, PostResult, TweetRow
@@ -60,7 +60,7 @@ class Tweets(Notifications):
                     await conn.execute(
                         update(t.tweets)
                         .where(t.tweets.c.id == parent_key)
-                        .values(replies=t.tweets.c.replies + 1, updated_at=now)
+                        .values(replies=t.tweets.c.replies + 1, **bumped(now, sqlite=self.is_sqlite))
                         .returning(t.tweets)
                     )
                 ).first()

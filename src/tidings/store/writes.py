@@ -53,8 +53,8 @@ _SQLITE_UPSERT = (
 )
 _SQLITE_TWEET = (
     "SELECT t.author_id, t.content, t.reply_to, t.hashtags, t.created_at, t.likes, t.replies, "
-    "t.retweets, t.updated_at, a.handle, a.display_name FROM tweets t JOIN users a ON a.id = t.author_id "
-    "WHERE t.id = ?"
+    "t.retweets, t.updated_at, a.handle, a.display_name, t.version FROM tweets t "
+    "JOIN users a ON a.id = t.author_id WHERE t.id = ?"
 )
 _SQLITE_USER = "SELECT handle, display_name FROM users WHERE id = ?"
 _SQLITE_SEQ = (
@@ -88,9 +88,12 @@ def sqlite_engage(
         "ON CONFLICT DO NOTHING"
     )
     again = f"UPDATE {table} SET active = 1 WHERE user_id = ? AND tweet_id = ? AND active = 0"
+    # `version` orders the tweet's states (subscribers drop older ones): one up in this very
+    # UPDATE, so versions follow commit order; `updated_at` never moves back (the dates'
+    # fixed-width text sorts as they do).
     bump = (
-        f"UPDATE tweets SET {counter} = {counter} + 1, updated_at = ? WHERE id = ? "
-        "RETURNING likes, replies, retweets"
+        f"UPDATE tweets SET {counter} = {counter} + 1, updated_at = max(?, updated_at), "
+        "version = version + 1 WHERE id = ? RETURNING likes, replies, retweets, updated_at, version"
     )
 
     def job(conn: sqlite3.Connection) -> EngagementResult:
@@ -108,10 +111,12 @@ def sqlite_engage(
             # Done before: taken back since (counts again, notifies nobody: the first time
             # did), or still in place (nothing changes).
             if not conn.execute(again, (user_id, key)).rowcount:
-                metrics = MetricsRow(tweet_id, likes, replies, retweets, _from_sqlite(updated_at))
+                metrics = MetricsRow(
+                    tweet_id, likes, replies, retweets, _from_sqlite(updated_at), version=found[11]
+                )
                 return EngagementResult(metrics=metrics, changed=False)
-        likes, replies, retweets = conn.execute(bump, (stamp, key)).fetchone()
-        metrics = MetricsRow(tweet_id, likes, replies, retweets, now)
+        likes, replies, retweets, updated_at, version = conn.execute(bump, (stamp, key)).fetchone()
+        metrics = MetricsRow(tweet_id, likes, replies, retweets, _from_sqlite(updated_at), version=version)
         if author_id == user_id or not inserted:
             return EngagementResult(metrics=metrics, changed=True)
         who = actor
@@ -159,13 +164,14 @@ PG_UPSERT = (
 def _pg_engage_sql(kind: str) -> str:
     """$1 user id, $2 tweet id, $3 now, $4 kind; one row when the tweet exists, none otherwise.
     Each data-modifying step reads the one before through RETURNING, so they run in order.
-    `updated_at` is the counts' version (subscribers drop older ones): it only ever grows, even
-    between processes whose clocks differ."""
+    `version` orders the counts (subscribers drop older ones): one up in the same UPDATE, under
+    the row lock, so versions follow commit order whatever the clocks say; `updated_at` only
+    ever grows too, even between processes whose clocks differ."""
     table, counter = ENGAGEMENTS[kind]
     return f"""
 WITH tw AS (
   SELECT t.author_id, t.content, t.reply_to, t.hashtags, t.created_at, t.likes, t.replies,
-         t.retweets, t.updated_at, a.handle, a.display_name
+         t.retweets, t.updated_at, t.version, a.handle, a.display_name
   FROM tweets t JOIN users a ON a.id = t.author_id WHERE t.id = $2::bigint
 ), ins AS (
   INSERT INTO {table} (user_id, tweet_id, created_at, active)
@@ -178,9 +184,10 @@ WITH tw AS (
   RETURNING tweet_id
 ), bump AS (
   UPDATE tweets SET {counter} = {counter} + 1,
-         updated_at = GREATEST($3::timestamptz, updated_at + interval '1 microsecond')
+         updated_at = GREATEST($3::timestamptz, updated_at + interval '1 microsecond'),
+         version = version + 1
   WHERE id = (SELECT tweet_id FROM ins UNION ALL SELECT tweet_id FROM again)
-  RETURNING author_id, likes, replies, retweets, updated_at
+  RETURNING author_id, likes, replies, retweets, updated_at, version
 ), seq AS (
   UPDATE users SET last_seq = last_seq + 1, unread = unread + 1
   WHERE id = (SELECT author_id FROM bump WHERE author_id <> $1::varchar) AND EXISTS (SELECT 1 FROM ins)
@@ -192,7 +199,8 @@ WITH tw AS (
   SELECT handle, display_name FROM users WHERE id = $1::varchar
 )
 SELECT tw.*, bump.likes AS new_likes, bump.replies AS new_replies, bump.retweets AS new_retweets,
-       bump.updated_at AS new_updated_at, seq.last_seq, seq.unread, note.id AS note_id,
+       bump.updated_at AS new_updated_at, bump.version AS new_version,
+       seq.last_seq, seq.unread, note.id AS note_id,
        actor.handle AS actor_handle, actor.display_name AS actor_name
 FROM tw LEFT JOIN bump ON true LEFT JOIN seq ON true LEFT JOIN note ON true LEFT JOIN actor ON true
 """
@@ -211,10 +219,17 @@ def pg_engage_result(
     if row["actor_handle"] is None:
         raise NotFoundError(f"No user with id {user_id!r}.")
     if row["new_likes"] is None:  # engaged before: nothing changed
-        metrics = MetricsRow(tweet_id, row["likes"], row["replies"], row["retweets"], row["updated_at"])
+        metrics = MetricsRow(
+            tweet_id, row["likes"], row["replies"], row["retweets"], row["updated_at"], row["version"]
+        )
         return EngagementResult(metrics=metrics, changed=False)
     metrics = MetricsRow(
-        tweet_id, row["new_likes"], row["new_replies"], row["new_retweets"], row["new_updated_at"]
+        tweet_id,
+        row["new_likes"],
+        row["new_replies"],
+        row["new_retweets"],
+        row["new_updated_at"],
+        row["new_version"],
     )
     if row["note_id"] is None:  # one's own tweet, or done before and taken back: nobody to notify
         return EngagementResult(metrics=metrics, changed=True)
