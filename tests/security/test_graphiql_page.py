@@ -1,32 +1,28 @@
 """Finding 12 (issue 11), in a browser: the GraphiQL page takes `?token=` out of the address bar
 once read, runs subscriptions with the token over its own client, and shows the server's refusal
 when there is no token instead of retrying; and its Content-Security-Policy blocks nothing it
-needs. Chromium loads the page's CDN files from tests/security/graphiql/node_modules (the same
-bytes as unpkg.com: their integrity hashes are checked), as the tests have no internet."""
+needs. The page's scripts and stylesheets are Tidings' own files (`scripts/build-graphiql`), so
+Chromium asks no other host for anything."""
 
 from __future__ import annotations
 
 import asyncio
-import mimetypes
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from ..e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from ..factories import token
 
-ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
-VERSIONED = re.compile(r"^/((?:@[^/]+/)?[^/@]+)@[^/]+/(.+)$")
+ASSETS = Path(__file__).resolve().parents[2] / "src" / "tidings" / "http" / "assets" / "graphiql"
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     if not (ASSETS / "graphiql").is_dir():
-        pytest.fail("tests/security/graphiql/node_modules is needed: run ./scripts/test (it runs npm ci)")
+        pytest.fail("GraphiQL's files are not built: run ./scripts/build-graphiql (./scripts/test does)")
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -34,34 +30,25 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-async def _unpkg(route: Route) -> None:
-    """unpkg.com/NAME@VERSION/PATH from node_modules/NAME/PATH, with the CORS header the page's
-    `crossorigin` (and so its integrity check) needs."""
-    match = VERSIONED.match(urlsplit(route.request.url).path)
-    path = ASSETS / match.group(1) / match.group(2) if match else None
-    if path is None or not path.is_file():
-        await route.fulfill(status=404, body="not in node_modules")
-        return
-    await route.fulfill(
-        status=200,
-        body=path.read_bytes(),
-        headers={
-            "Content-Type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-            "Access-Control-Allow-Origin": "*",
-        },
-    )
-
-
 async def _open(browser: Browser, url: str) -> tuple[Page, list[str]]:
-    context = await browser.new_context()
-    await context.route("https://unpkg.com/**", _unpkg)
-    page = await context.new_page()
+    """The GraphiQL page at `url`, rendered; and a list that collects what must not happen:
+    Content-Security-Policy violations, and requests to any other host."""
+    origin = url.split("/graphql", 1)[0]
+    page = await (await browser.new_context()).new_page()
     page.set_default_timeout(15_000)
-    violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"asked {r.url}")
+            if r.url.startswith("http") and not r.url.startswith(origin)
+            else None
+        ),
+    )
     await page.goto(url)
     await expect(page.locator(".graphiql-execute-button")).to_be_visible()
-    return page, violations
+    return page, problems
 
 
 async def _result(page: Page) -> str:
