@@ -145,6 +145,7 @@ class Engine:
         ]
         self._documents: OrderedDict[str, tuple[DocumentNode | list[dict[str, Any]], int]] = OrderedDict()
         self.cached_tokens = 0  # of the documents in the cache
+        self.cache_tokens = CACHE_TOKENS  # the most it may hold
         # Asked before every mutation (limits.py); None: no limit.
         self.mutation_limiter: MutationLimiter | None = None
         self.cache_hits = 0
@@ -172,7 +173,7 @@ class Engine:
             self._documents[query] = (cached, tokens)
             self.cached_tokens += tokens
             while len(self._documents) > 1 and (
-                len(self._documents) > CACHE_SIZE or self.cached_tokens > CACHE_TOKENS
+                len(self._documents) > CACHE_SIZE or self.cached_tokens > self.cache_tokens
             ):
                 _, (_, dropped) = self._documents.popitem(last=False)
                 self.cached_tokens -= dropped
