@@ -110,7 +110,8 @@ async def test_a_50_kb_conversation_id_is_refused_and_holds_nothing(live_server,
 
 
 @pytest.mark.skip(
-    reason="counts objects process-wide: in the full suite an operation left by an earlier test shows here (passes alone); to fix: count per server"
+    reason="counts objects process-wide: in the full suite an operation left by an earlier "
+    "test shows here (passes alone); to fix: count per server"
 )
 async def test_the_largest_ids_leave_nothing_behind_once_closed(live_server, protocol, api, traced):
     author = api("author")
