@@ -28,6 +28,7 @@ from . import channels
 from .events import Event
 from .hub import Hub
 from .mailbox import Mailbox, MailboxCounters, Policy
+from .outbox import Outbox
 from .supervisor import Supervisor, redacted
 from .timeline import Timeline
 
@@ -89,7 +90,11 @@ class BroadcastBus:
         # Events leave this process in the order they were published: over a pool of broker
         # connections a later publish could overtake an earlier one (a subscriber would then
         # drop the earlier engagement counts as stale), and a burst of concurrent publishes
-        # could exhaust the pool. asyncio.Lock wakes its waiters first come, first served.
+        # could exhaust the pool. A broker that takes a batch in one round trip (Redis) gets
+        # them through an Outbox, pipelined; the others one at a time under a lock, which wakes
+        # its waiters first come, first served.
+        batch = getattr(self.backend, "publish_batch", None)
+        self._outbox = Outbox(batch) if batch is not None else None
         self._publish_order = asyncio.Lock()
 
     @property
@@ -117,6 +122,8 @@ class BroadcastBus:
         self._connected = True
 
     async def disconnect(self) -> None:
+        if self._outbox is not None:
+            await self._outbox.close()
         await self.timeline.close()
         await self.hub.close()
         if self._connected:
@@ -129,17 +136,16 @@ class BroadcastBus:
         await self.publish_many([channel], event)
 
     async def publish_many(self, names: list[str], event: Event) -> None:
-        """`publish` to each of `names` (a tweet to every follower's feed): in order, and on
-        Redis in one round trip instead of one per channel."""
+        """`publish` to each of `names`: in order, and on Redis pipelined with whatever else is
+        being published meanwhile (bus/outbox.py)."""
         if not names:
             return
         message = event.encode()
-        many = getattr(self.backend, "publish_many", None)
         try:
-            async with self._publish_order:
-                if many is not None and len(names) > 1:
-                    await many(names, message)
-                else:
+            if self._outbox is not None:
+                await self._outbox.put(names, message)
+            else:
+                async with self._publish_order:
                     for channel in names:
                         await self._broadcast.publish(channel, message)
         except Exception as exc:

@@ -46,10 +46,10 @@ class RedisBackend(Supervisor):
     async def publish(self, channel: str, message: Any) -> None:
         await self.client.publish(channel, message)
 
-    async def publish_many(self, channels: list[str], message: Any) -> None:
-        """One message to many channels in one round trip (a pipeline, in order)."""
+    async def publish_batch(self, messages: list[tuple[str, Any]]) -> None:
+        """Many (channel, message) pairs in one round trip: a pipeline on one connection, in order."""
         async with self.client.pipeline(transaction=False) as pipe:
-            for channel in channels:
+            for channel, message in messages:
                 pipe.publish(channel, message)
             await pipe.execute()
 
