@@ -135,3 +135,19 @@ async def test_every_change_of_the_counts_raises_the_version_by_one(store):
     assert [m.version for m in seen] == [0, 1, 1, 2, 3, 4, 5, 6]
     assert all(a.updated_at <= b.updated_at for a, b in zip(seen, seen[1:], strict=False))
     assert (await store.metrics(tweet.id)).version == 6
+
+
+async def test_on_postgresql_a_like_waits_for_its_flush_and_a_first_sight_need_not(store):
+    """A user's upsert commits without waiting for its WAL flush (a like or follow that refers
+    to the user later flushes it too); the writes that matter wait for theirs."""
+    if store.is_sqlite:
+        pytest.skip("synchronous_commit is PostgreSQL's: the PostgreSQL run of scripts/test checks it")
+    author = await store.upsert_user(claims("author"))
+    tweet = (await store.post(author.id, "durable")).tweet.id
+    fan = await store.upsert_user(claims("fan"))
+    assert (await store.like(fan.id, tweet)).metrics.likes == 1
+    async with store._pg.pool.acquire() as conn:
+        assert await conn.fetchval("SHOW synchronous_commit") == "on"
+    async with store._pg_users.pool.acquire() as conn:
+        assert await conn.fetchval("SHOW synchronous_commit") == "off"
+    assert (await store.user("fan")) is not None

@@ -36,6 +36,7 @@ class StoreBase:
     _insert: Callable[..., Any]  # the dialect's insert (on_conflict_do_nothing / _do_update)
     writer: SqliteWriter | None
     _pg: PgLanes | None
+    _pg_users: PgLanes | None
 
     @contextlib.asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:

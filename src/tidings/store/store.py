@@ -30,6 +30,8 @@ from .writer import SqliteWriter
 # Connections of the asyncpg pool for the hot writes: each holds a like for one round trip, and
 # likes of one tweet queue on its row anyway, so a few keep the database busy.
 PG_HOT_POOL = 8
+# Connections for the first sight of users (their own lanes, see Store.open).
+PG_USERS_POOL = 4
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -66,6 +68,7 @@ class Store(Users, Social, Tweets, Engagement, Notifications, Trending, Timeline
         path = make_url(url).database if self.is_sqlite else None
         self.writer = SqliteWriter(path) if path and path != ":memory:" else None
         self._pg: PgLanes | None = None
+        self._pg_users: PgLanes | None = None
 
     async def open(self, *, create: bool = True) -> None:
         """Connect. SQLite: create the tables when `create`. PostgreSQL: ConfigError unless the
@@ -81,15 +84,21 @@ class Store(Users, Social, Tweets, Engagement, Notifications, Trending, Timeline
         if self.writer is not None:
             self.writer.start()
         if not self.is_sqlite:
-            self._pg = PgLanes(await _pg_pool(self.url))
+            self._pg = PgLanes(await _pg_pool(self.url, PG_HOT_POOL))
+            # A user's upsert need not wait for its own WAL flush (synchronous_commit off): what
+            # refers to the user later (a like, a follow) commits durably, and a flush writes the
+            # whole WAL up to it, the upsert included; lost with a crash before that, the user is
+            # created again on next sight from the same token. One flush per request, not two.
+            self._pg_users = PgLanes(await _pg_pool(self.url, PG_USERS_POOL, durable=False), PG_USERS_POOL)
 
     async def close(self) -> None:
         if self.writer is not None:
             await self.writer.close()
-        if self._pg is not None:
-            lanes, self._pg = self._pg, None
-            await lanes.close()
-            await lanes.pool.close()
+        for lanes in (self._pg, self._pg_users):
+            if lanes is not None:
+                await lanes.close()
+                await lanes.pool.close()
+        self._pg = self._pg_users = None
         await self.engine.dispose()
 
     async def check(self) -> None:
@@ -98,24 +107,37 @@ class Store(Users, Social, Tweets, Engagement, Notifications, Trending, Timeline
             await conn.execute(select(1))
 
 
-async def _pg_pool(url: str) -> Any:
+async def _pg_pool(url: str, size: int, *, durable: bool = True) -> Any:
     """A pool of asyncpg connections for the hot writes (autocommit, one statement each); the
-    URL's `?options=` go along as a startup setting, as the engine's do."""
+    URL's `?options=` go along as a startup setting, as the engine's do.
+
+    No reset query when a connection goes back to the pool: asyncpg's default sends one (advisory
+    unlock, CLOSE ALL, UNLISTEN, RESET ALL), a round trip more per batch of writes, and the lanes
+    change no session state (a transaction they open is always ended; asyncpg still rolls back
+    one left open). `durable=False`: commits return before their WAL flush (synchronous_commit
+    off)."""
     import asyncpg
 
     parsed = make_url(url)
     options = parsed.query.get("options")
-    settings = {"options": options} if isinstance(options, str) else None
+    settings = {"options": options} if isinstance(options, str) else {}
+    if not durable:
+        settings["synchronous_commit"] = "off"
     return await asyncpg.create_pool(
         host=parsed.host,
         port=parsed.port,
         user=parsed.username,
         password=parsed.password,
         database=parsed.database,
-        server_settings=settings,
+        server_settings=settings or None,
         min_size=1,
-        max_size=PG_HOT_POOL,
+        max_size=size,
+        reset=_no_session_state,
     )
+
+
+async def _no_session_state(_conn: Any) -> None:
+    """What the lanes' connections need reset when released: nothing (see _pg_pool)."""
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

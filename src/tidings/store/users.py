@@ -20,7 +20,7 @@ class Users(StoreBase):
         user without a name is shown by their handle)."""
         if self.writer is not None:
             return await self.writer.run(writes.sqlite_upsert_user(claims, _now()))
-        if self._pg is not None:
+        if self._pg_users is not None:
             args = (
                 claims.user_id,
                 claims.handle,
@@ -30,7 +30,7 @@ class Users(StoreBase):
                 claims.name,
             )
             try:
-                row = await self._pg.run(claims.user_id, writes.PG_UPSERT, *args)
+                row = await self._pg_users.run(claims.user_id, writes.PG_UPSERT, *args)
             except _pg_unique_violation():
                 raise writes.taken(claims) from None
             return UserRow(id=claims.user_id, handle=claims.handle, display_name=row["display_name"])
