@@ -126,6 +126,24 @@ def test_strawberry_schema_exposes_its_graphql_core_schema() -> None:
     )
 
 
+def test_graphql_core_per_event_executor_memo() -> None:
+    from graphql import parse
+    from graphql.execution import Executor
+
+    from tidings.schema import schema
+
+    executor = Executor.build(schema._schema, parse("subscription { trending { windowSeconds } }"))
+    assert isinstance(executor, Executor)
+    memo = getattr(executor, "_relevant_sub_fields", None)
+    per_event = executor.build_per_event_executor({})
+    needs(
+        isinstance(memo, dict) and getattr(per_event, "_relevant_sub_fields", None) is memo,
+        "graphql-core",
+        "Executor._relevant_sub_fields, shared by build_per_event_executor's copy",
+        "execution/engine.py Subscription._per_event (a memo of its own per event)",
+    )
+
+
 def test_strawberry_limiters_create_validator() -> None:
     from graphql import ValidationRule
     from strawberry.extensions import max_aliases, query_depth_limiter

@@ -312,8 +312,18 @@ class Subscription:
         self._executor = executor
         self.stream = stream
 
+    def _per_event(self, value: Any) -> Executor[Any]:
+        """graphql-core's executor for one event: a shallow copy of the subscription's, which
+        would share its memo of collected subfields. That memo is keyed by the identity of each
+        execution's own field lists, so every event added an entry that lived as long as the
+        subscription (tests/execution/test_event_memory.py); each event gets a memo of its own.
+        A private attribute: graphql-core is pinned (~=), tests/test_private_apis.py checks it."""
+        executor = self._executor.build_per_event_executor(value)
+        executor._relevant_sub_fields = {}
+        return executor
+
     async def execute(self, value: Any) -> dict[str, Any]:
-        result = execute_subscription_event(self._executor.build_per_event_executor(value))
+        result = execute_subscription_event(self._per_event(value))
         if not isinstance(result, ExecutionResult):
             result = await result
         return format_result(result)
@@ -321,7 +331,7 @@ class Subscription:
     async def render(self, value: Any) -> Rendered:
         """Execute everything but the viewer fields, for every viewer to hydrate (hydrate.py)."""
         capture = Capture()
-        executor = self._executor.build_per_event_executor(value)
+        executor = self._per_event(value)
         executor.middleware_manager = MiddlewareManager(capture)
         result = execute_subscription_event(executor)
         if not isinstance(result, ExecutionResult):
