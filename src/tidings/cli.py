@@ -23,7 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .config import Settings
     from .http import create_app
-    from .http.serving import GracefulServer, uvicorn_options
+    from .http.serving import GracefulServer, settle_heap, uvicorn_options
 
     overrides: dict[str, object] = {}
     if args.host:
@@ -43,6 +43,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         return serve_workers(settings, args.workers, **uvicorn_options(settings))
     app = create_app(settings)
+    settle_heap()
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -61,9 +61,12 @@ def serve_workers(settings: Settings, workers: int, **uvicorn_options: Any) -> i
 def app() -> FastAPI:
     """The app of one worker process, from the environment its parent prepared."""
     from . import create_app
+    from .serving import settle_heap
 
     settings = Settings.from_env()
     if not logging.getLogger().handlers:
         line = "%(asctime)s %(levelname)s %(name)s: %(message)s"
         logging.basicConfig(level=settings.log_level.upper(), format=line)
-    return create_app(settings)
+    built = create_app(settings)
+    settle_heap()
+    return built

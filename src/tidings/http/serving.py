@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -99,3 +100,16 @@ class ExitSignals:
             if signal.getsignal(sig) is self._installed.get(sig):
                 signal.signal(sig, previous)
         self._previous.clear()
+
+
+def settle_heap() -> None:
+    """Once the app is built, before it serves: what import and start-up made stays for the life
+    of the process, so the cyclic garbage collector stops walking it (`gc.freeze`).
+
+    Without it every full collection walks those ~200,000 objects (the schema, graphql-core,
+    SQLAlchemy, Starlette): 90-140 ms each, one every second or so under a burst of likes, during
+    which nothing is delivered. Measured (S5, 4,000 likes): full collections of 117-136 ms
+    during the run, ~15% of the process's CPU in the collector; after, 8-41 ms. Young
+    collections still run, and everything made while serving is still collected."""
+    gc.collect()
+    gc.freeze()
