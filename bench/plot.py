@@ -81,12 +81,18 @@ def main() -> None:
         left, right = axes[row]
         for name, runs in sorted(streams.items()):
             subs = [r[0] for r in runs]
-            label = "feed: one author's 100 tweets" if name == "feed" else f"{name}: 100 likes (reference)"
-            left.plot(subs, [r[1] for r in runs], marker="o", label=label)
-            right.plot(subs, [r[2] / 1000 for r in runs], marker="o", label=label)
+            if name == "feed":
+                label = "feed: one author's 100 tweets"
+                left.plot(subs, [r[1] for r in runs], marker="o", label=label)
+                right.plot(subs, [r[2] / 1000 for r in runs], marker="o", label=label)
+            else:  # the reference: a line at its rate, named by its size
+                label = f"{name}: {subs[0]:,} subscribers x 100 likes (reference)"
+                left.axhline(runs[0][1], linestyle="--", color="gray", label=label)
+                right.axhline(runs[0][2] / 1000, linestyle="--", color="gray", label=label)
         left.set(title="Feed fan-out: deliveries/s", xlabel="followers (subscribers)", ylabel="deliveries/s")
         right.set(title="Feed fan-out: p99 latency", xlabel="followers (subscribers)", ylabel="p99 (s)")
     for ax in axes.flat:
+        ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle("One server core (taskset -c 0), load generator on the other; one run per point")
