@@ -138,12 +138,11 @@ async def test_a_stalled_reader_costs_the_others_nothing_and_loses_nothing(slow_
         # The stalled client reads nothing from here on. Typing events (latest-only) back its socket up.
         coalesced = server.stats()["coalesced"]
         for i in range(400):
-            started = time.monotonic()
             await typist(
                 f'mutation {{ setTyping(conversationId: "{thread}", isTyping: {str(i % 2 == 0).lower()}) }}'
             )
+            # The others are still served, each event (a deadline, not a timing).
             assert (await watching.next(timeout=2))["isTyping"] == (i % 2 == 0)
-            assert time.monotonic() - started < 1.0  # the others are served promptly
             if server.stats()["coalesced"] > coalesced + 5:
                 break
         else:
