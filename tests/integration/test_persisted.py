@@ -76,6 +76,7 @@ def runner(server: LiveServer, transport: str) -> Run:
 async def test_automatic_persisted_queries(live_server, transport):
     run = runner(live_server, transport)
     assert await run(None, persisted(HASH)) == {"errors": NOT_FOUND}
+    assert await run("", persisted(HASH)) == {"errors": NOT_FOUND}  # "" beside a hash is no query
     assert await run(QUERY, persisted("0" * 64)) == {"errors": MISMATCH}
     assert await run(None, persisted(HASH)) == {"errors": NOT_FOUND}  # a mismatch registers nothing
     assert await run(QUERY, persisted(HASH)) == {"data": {"viewer": {"id": "alice"}}}
@@ -114,7 +115,9 @@ async def test_with_trusted_documents_only_those_run(trusted, transport):
     run = runner(trusted, transport)
     alice = {"data": {"viewer": {"id": "alice"}}}
     assert await run(None, persisted(HASH)) == alice
+    assert await run("", persisted(HASH)) == alice  # graphql-ws' way of sending no query
     assert await run(QUERY, None) == alice  # its exact text is that document
+    assert await run(" " + QUERY, persisted(HASH)) == {"errors": MISMATCH}  # text beside it must be it
     other = "query Other { viewer { handle } }"
     other_hash = hashlib.sha256(other.encode()).hexdigest()
     refused = await run(other, None)

@@ -12,6 +12,9 @@
   persisted-documents JSON: `{"<sha256>": "<document>"}`): only those documents run. A request
   names one by hash (`extensions.persistedQuery` or `documentId`), or sends its exact text; any
   other gets PERSISTED_QUERY_NOT_FOUND and nothing runs. Nothing is ever registered.
+
+Beside a hash, an empty `query` is no query: graphql-ws' client refuses to send a subscribe
+payload without a `query` string, so over WebSocket a client naming its document by hash sends "".
 """
 
 from __future__ import annotations
@@ -84,6 +87,9 @@ class PersistedDocuments:
         digest = _requested_hash(extensions, document_id)
         if query is not None and not isinstance(query, str):
             raise PersistedQueryError("`query` must be a string.", "BAD_REQUEST")
+        if query == "" and digest is not None:
+            # graphql-ws sends a `query` string whatever the payload: "" beside a hash is none.
+            query = None
         if self.trusted is not None:
             return self._trusted(query, digest), None
         if digest is None:
