@@ -75,6 +75,7 @@ describe("readable", () => {
 
 describe("latest", () => {
   const base = {
+    __typename: "EngagementMetrics" as const,
     tweetId: "1",
     likes: 1,
     replies: 0,

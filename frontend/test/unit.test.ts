@@ -44,12 +44,13 @@ describe("retryableClose", () => {
 
 function notification(cursor: string, read = false): NotificationItem {
   return {
+    __typename: "Notification",
     id: `n${cursor}`,
     kind: "LIKE",
     read,
     createdAt: "2024-01-01T00:00:00Z",
     cursor,
-    actor: { id: "bob", handle: "bob", displayName: "Bob" },
+    actor: { __typename: "User", id: "bob", handle: "bob", displayName: "Bob" },
     tweet: null,
   };
 }
@@ -62,6 +63,7 @@ describe("notificationsReducer", () => {
 
   test("a CREATED event already held is dropped, so a replay shows each notification once", () => {
     const event = {
+      __typename: "NotificationEvent" as const,
       kind: "CREATED" as const,
       cursor: "2",
       unreadCount: 5,
@@ -72,6 +74,7 @@ describe("notificationsReducer", () => {
 
   test("a new CREATED event goes on top with the server's count", () => {
     const event = {
+      __typename: "NotificationEvent" as const,
       kind: "CREATED" as const,
       cursor: "3",
       unreadCount: 2,
@@ -85,13 +88,25 @@ describe("notificationsReducer", () => {
   test("READ and ALL_READ take the server's count", () => {
     const read = notificationsReducer(loaded, {
       type: "event",
-      event: { kind: "READ", cursor: "2", unreadCount: 0, notification: notification("2", true) },
+      event: {
+        __typename: "NotificationEvent",
+        kind: "READ",
+        cursor: "2",
+        unreadCount: 0,
+        notification: notification("2", true),
+      },
     });
     expect(read.notifications.map((n) => n.read)).toEqual([true, true]);
     expect(read.unreadCount).toBe(0);
     const all = notificationsReducer(loaded, {
       type: "event",
-      event: { kind: "ALL_READ", cursor: "2", unreadCount: 0, notification: null },
+      event: {
+        __typename: "NotificationEvent",
+        kind: "ALL_READ",
+        cursor: "2",
+        unreadCount: 0,
+        notification: null,
+      },
     });
     expect(all.notifications.every((n) => n.read)).toBe(true);
   });
@@ -105,13 +120,15 @@ describe("notificationsReducer", () => {
 
 function tweet(id: string): FeedTweet {
   return {
+    __typename: "Tweet",
     id,
     content: id,
     hashtags: [],
     createdAt: "2024-01-01T00:00:00Z",
     replyTo: null,
-    author: { id: "bob", handle: "bob", displayName: "Bob" },
+    author: { __typename: "User", id: "bob", handle: "bob", displayName: "Bob" },
     metrics: {
+      __typename: "EngagementMetrics",
       tweetId: id,
       likes: 0,
       replies: 0,

@@ -169,7 +169,9 @@ async def test_the_dashboards_persisted_documents_all_run_on_a_server_locked_to_
         [viewer] = [key for key, text in documents.items() if text.startswith("query Viewer ")]
         run = runner(server, "http")
         assert await run(None, persisted(viewer.removeprefix("sha256:"))) == {
-            "data": {"viewer": {"displayName": "Alice", "handle": "alice", "id": "alice"}}
+            "data": {
+                "viewer": {"__typename": "User", "displayName": "Alice", "handle": "alice", "id": "alice"}
+            }
         }
         assert (await run(QUERY, None))["errors"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_FOUND"}
     finally:
