@@ -117,7 +117,12 @@ export interface SocketControl {
 export interface WireMessage {
   type: string;
   id?: string;
-  payload?: { variables?: Record<string, unknown>; query?: string; data?: unknown };
+  payload?: {
+    variables?: Record<string, unknown>;
+    query?: string;
+    extensions?: Record<string, unknown>;
+    data?: unknown;
+  };
 }
 
 export function controllableSocket(deadPort: number): SocketControl {

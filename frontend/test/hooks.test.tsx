@@ -376,7 +376,12 @@ describe("useTyping", () => {
     );
     expect(bob.result.current.typingUsers).toEqual([]);
     await eventually(() => expect(alice.result.current.typingUsers).toEqual([]), 3000, "idle stop");
-    const sent = requests.filter((body) => body.includes("SetTyping"));
+    // This server is not locked: the first SetTyping went by hash alone, was not found, and
+    // went again as text (src/lib/persisted.ts); the ones that ran are those with their text.
+    const sent = requests.filter(
+      (body) => body.includes("SetTyping") && "query" in (JSON.parse(body) as object),
+    );
+    expect(requests.filter((body) => body.includes("SetTyping"))).toHaveLength(sent.length + 1);
     expect(
       sent.map(
         (body) => (JSON.parse(body) as { variables: { isTyping: boolean } }).variables.isTyping,

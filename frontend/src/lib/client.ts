@@ -12,6 +12,13 @@ import {
 } from "graphql-ws";
 
 import { backoffDelay, type BackoffOptions } from "./backoff";
+import {
+  DOCUMENT_HASH,
+  documentHash,
+  persistedExchange,
+  subscribePersisted,
+  type PersistedPayload,
+} from "./persisted";
 import { createStatusStore, type ConnectionStatus, type StatusStore } from "./status";
 import { retryingWebSocket, type WebSocketConstructor } from "./websocket";
 
@@ -169,12 +176,18 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
     window.addEventListener("online", onOnline);
   }
 
+  // Hashes of documents the server did not know: sent as text from then on (persisted.ts).
+  const unknownHashes = new Set<string>();
+
   // graphql-ws opens a fresh socket for a subscribe() after dispose(); a stream that
   // restarts itself on close (subscribeResumable) would bring the client back to life.
+  // A payload that carries its document's hash goes out by hash first (persisted.ts).
   const guardedWs: WsClient = {
     ...ws,
-    subscribe(payload, sink) {
-      if (!disposed) return ws.subscribe(payload, sink);
+    subscribe(payload: PersistedPayload, sink) {
+      if (!disposed) {
+        return subscribePersisted(ws, unknownHashes, payload, sink);
+      }
       sink.complete();
       return () => {};
     },
@@ -199,10 +212,17 @@ export function createTidingsClient(options: TidingsClientOptions): TidingsClien
     preferGetMethod: false,
     exchanges: [
       cacheExchange,
+      // Queries and mutations by their codegen hash, so that a locked server runs them.
+      persistedExchange(unknownHashes),
       fetchExchange,
       subscriptionExchange({
-        forwardSubscription(request) {
-          const input = { ...request, query: request.query ?? "" };
+        forwardSubscription(request, operation) {
+          // Text and hash: guardedWs sends the hash first, the text if the server needs it.
+          const input: PersistedPayload = {
+            ...request,
+            query: request.query ?? "",
+            [DOCUMENT_HASH]: documentHash(operation.query),
+          };
           return {
             subscribe(sink) {
               // urql's ExecutionResult and graphql-ws' FormattedExecutionResult differ

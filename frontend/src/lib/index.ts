@@ -26,6 +26,7 @@ export {
   type UseTypingResult,
 } from "./hooks/useTyping";
 export { compareIds, maxId } from "./ids";
+export { DOCUMENT_HASH, documentHash, persistedExchange, type PersistedPayload } from "./persisted";
 export { subscribeResumable } from "./resumable";
 export { createStatusStore, type ConnectionStatus, type StatusStore } from "./status";
 export { retryingWebSocket, WS_4599_RETRYABLE, type WebSocketConstructor } from "./websocket";

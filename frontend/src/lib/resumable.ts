@@ -1,6 +1,8 @@
 import { print, type DocumentNode } from "graphql";
 import type { FormattedExecutionResult, Client as WsClient, Sink } from "graphql-ws";
 
+import { DOCUMENT_HASH, documentHash, type PersistedPayload } from "./persisted";
+
 /**
  * A subscription that restarts with fresh variables after every reconnect.
  *
@@ -11,6 +13,9 @@ import type { FormattedExecutionResult, Client as WsClient, Sink } from "graphql
  *
  * `next` gets results of the current operation only; a stale one's late messages are
  * dropped. Returns a function that stops the stream for good.
+ *
+ * A Tidings client's `ws` sends the document by its codegen hash (persisted.ts); any other
+ * graphql-ws client sends its text.
  */
 export function subscribeResumable<TData, TVariables extends Record<string, unknown>>(
   client: WsClient,
@@ -19,24 +24,23 @@ export function subscribeResumable<TData, TVariables extends Record<string, unkn
   sink: Pick<Sink<FormattedExecutionResult<TData, unknown>>, "next" | "error">,
 ): () => void {
   const query = print(document);
+  const hash = documentHash(document);
   let generation = 0;
   let stopped = false;
   let unsubscribe = (): void => {};
 
   function start(): void {
     const mine = ++generation;
-    unsubscribe = client.subscribe<TData>(
-      { query, variables: variables() },
-      {
-        next: (result) => {
-          if (mine === generation && !stopped) sink.next(result);
-        },
-        error: (error) => {
-          if (mine === generation && !stopped) sink.error(error);
-        },
-        complete: () => {},
+    const payload: PersistedPayload = { query, variables: variables(), [DOCUMENT_HASH]: hash };
+    unsubscribe = client.subscribe<TData>(payload, {
+      next: (result) => {
+        if (mine === generation && !stopped) sink.next(result);
       },
-    );
+      error: (error) => {
+        if (mine === generation && !stopped) sink.error(error);
+      },
+      complete: () => {},
+    });
   }
 
   // The closed listener runs before graphql-ws' own bookkeeping for that close, so the
