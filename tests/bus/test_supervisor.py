@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
@@ -84,3 +85,45 @@ def test_kafka_is_refused_saying_so_and_what_to_use_instead():
         BroadcastBus("kafka://127.0.0.1:9092")
     with pytest.raises(ConfigError, match=refusal):
         Settings.read(broker_url="kafka://127.0.0.1:9092")
+
+
+async def test_a_stalled_event_loop_is_not_taken_for_a_lost_redis():
+    """Seconds of CPU-bound work on the loop (5,000 sockets connecting or closing at once) let the
+    read's timer fire before the PONG already waiting in the socket is read: the broker was called
+    lost, every subscriber was told to resync, and a reconnect raced the shutdown (below)."""
+    bus = BroadcastBus(REDIS_URL)
+    await bus.connect()
+    assert bus.backend is not None
+    channel = channels.engagement(f"stall-{uuid.uuid4().hex}")
+    try:
+        async with bus.subscribe(channel) as mailbox:
+            await bus.check()
+            sessions = bus.backend.sessions
+            for _ in range(2):
+                await asyncio.sleep(0.6)  # a PING goes out after 0.5 s of silence
+                time.sleep(2.5)  # the loop does nothing else for longer than DEAD_AFTER
+                await asyncio.sleep(0)
+            await asyncio.sleep(0.5)
+            assert (bus.backend.sessions, bus.reconnects, bus.backend.up) == (sessions, 0, True)
+            await bus.publish(channel, Event("metrics", {"n": 1}))
+            event = await asyncio.wait_for(mailbox.get(), 2)
+            assert (event.kind, event.data) == ("metrics", {"n": 1})  # no resync came before it
+    finally:
+        await bus.disconnect()
+
+
+async def test_the_bus_closes_even_when_its_redis_session_is_ending_at_that_moment():
+    """A session that ended (its connection lost) while the bus was closing swallowed the
+    cancellation in its clean-up and reconnected: `disconnect` then waited forever, and a
+    SIGTERM'd server never exited. Each round cuts the listener and closes the bus together."""
+    for steps in range(8):  # the close lands 0-7 loop iterations after the loss is read
+        bus = BroadcastBus(REDIS_URL)
+        await bus.connect()
+        assert bus.backend is not None
+        async with bus.subscribe(channels.engagement(f"closing-{uuid.uuid4().hex}")):
+            await bus.check()
+        await redis_command("CLIENT", "KILL", "TYPE", "pubsub")
+        time.sleep(0.05)  # the end of the listener's connection is waiting in its socket now
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        await asyncio.wait_for(bus.disconnect(), 10)

@@ -9,7 +9,6 @@ Supervisor reports it, and the next session starts from a fresh connection.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from redis import asyncio as aioredis
@@ -21,6 +20,12 @@ from .supervisor import DEAD_AFTER, HEALTH_INTERVAL, Command, Supervisor
 
 CONNECT_TIMEOUT = 2.0
 PUBLISH_TIMEOUT = 2.0
+STALL_GRACE = 0.25  # a read that returns this much later than its timeout: the loop was busy
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _text(value: Any) -> str:
@@ -72,8 +77,15 @@ class RedisBackend(Supervisor):
                 await self._read(conn, outbox, writer, pending)
             finally:
                 writer.cancel()
-                with contextlib.suppress(BaseException):
+                try:
                     await writer
+                except asyncio.CancelledError:
+                    # The writer's own end, or the bus closing right now: that one must go on
+                    # (swallowed, the supervisor reconnected and `disconnect` waited forever).
+                    if _cancelling():
+                        raise
+                except Exception:
+                    pass  # the writer's error: the session ends with the reader's
         finally:
             await conn.disconnect(nowait=True)
 
@@ -94,10 +106,17 @@ class RedisBackend(Supervisor):
             if writer.done():
                 writer.result()  # a failed write ends the session with its error
                 raise ConnectionError("the Redis writer stopped")
+            asked = loop.time()
             response = await conn.read_response(timeout=HEALTH_INTERVAL, disconnect_on_error=False)
             now = loop.time()
             if response is None:
-                if now - heard > DEAD_AFTER:
+                stalled = now - asked - HEALTH_INTERVAL
+                if stalled > STALL_GRACE:
+                    # The loop itself was busy (thousands of sockets at once): no PING went out
+                    # meanwhile, and a reply in the socket lost the race with the read's timer.
+                    # That silence was ours, not the broker's.
+                    heard += stalled
+                elif now - heard > DEAD_AFTER:
                     raise ConnectionError(f"Redis did not answer a PING within {DEAD_AFTER} s")
                 outbox.put_nowait(("ping", ""))
                 continue

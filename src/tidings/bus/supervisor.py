@@ -194,7 +194,11 @@ class Supervisor(BroadcastBackend):
 
     async def _supervise(self) -> None:
         delay = BACKOFF_FIRST
+        task = asyncio.current_task()
         while True:
+            if task is not None and task.cancelling():
+                # Closing: whatever swallowed the cancellation on the way, no new session.
+                raise asyncio.CancelledError
             self.sessions += 1
             try:
                 await self._session()
