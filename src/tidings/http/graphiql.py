@@ -78,9 +78,10 @@ _TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
         return false;
       }
 
-      // graphql-transport-ws, one socket per subscription, no retries: a refusal ends the
-      // subscription with the server's own reason.
-      function tidingsSubscribe(params) {
+      // What a transport receives, as the async iterator GraphiQL reads: `push({value})` a
+      // result, `push({end: true})` the end (nothing after it); `close` ends the transport once
+      // the reader reaches the end or leaves.
+      function resultQueue(close) {
         const queue = [];
         let wake = null;
         let ended = false;
@@ -90,6 +91,23 @@ _TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
           queue.push(item);
           if (wake) { wake(); wake = null; }
         };
+        const results = {
+          [Symbol.asyncIterator]() { return this; },
+          async next() {
+            while (!queue.length) await new Promise((resolve) => { wake = resolve; });
+            const item = queue.shift();
+            if (item.end) { close(); return { done: true, value: undefined }; }
+            return { done: false, value: item.value };
+          },
+          async return() { close(); return { done: true, value: undefined }; },
+        };
+        return { push, results };
+      }
+
+      // graphql-transport-ws, one socket per subscription, no retries: a refusal ends the
+      // subscription with the server's own reason.
+      function tidingsSubscribe(params) {
+        const { push, results } = resultQueue(() => close());
         const socket = new WebSocket(subscriptionUrl, "graphql-transport-ws");
         const send = (message) => socket.send(JSON.stringify(message));
         socket.onopen = () => send({
@@ -122,33 +140,16 @@ _TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
           if (socket.readyState === WebSocket.OPEN) send({ id: "1", type: "complete" });
           if (socket.readyState <= WebSocket.OPEN) socket.close(1000);
         };
-        return {
-          [Symbol.asyncIterator]() { return this; },
-          async next() {
-            while (!queue.length) await new Promise((resolve) => { wake = resolve; });
-            const item = queue.shift();
-            if (item.end) { close(); return { done: true, value: undefined }; }
-            return { done: false, value: item.value };
-          },
-          async return() { close(); return { done: true, value: undefined }; },
-        };
+        return results;
       }
 
       // GraphQL over SSE (distinct connections mode): one request per subscription, the token as
       // Authorization. A stream that ends without `complete` shows the server's reason (its
       // last comment: a restart, an expired token).
       function tidingsSse(params) {
-        const queue = [];
-        let wake = null;
-        let ended = false;
-        const push = (item) => {
-          if (ended) return;
-          if (item.end) ended = true;
-          queue.push(item);
-          if (wake) { wake(); wake = null; }
-        };
-        const fail = (message) => { push({ value: { errors: [{ message }] } }); push({ end: true }); };
         const controller = new AbortController();
+        const { push, results } = resultQueue(() => controller.abort());
+        const fail = (message) => { push({ value: { errors: [{ message }] } }); push({ end: true }); };
         (async () => {
           const response = await fetch(fetchURL, {
             method: "POST",
@@ -186,16 +187,7 @@ _TIDINGS_JS = r"""const tidingsAddress = new URL(window.location.href);
           }
           fail(why);
         })().catch((error) => { if (!controller.signal.aborted) fail(String(error)); });
-        return {
-          [Symbol.asyncIterator]() { return this; },
-          async next() {
-            while (!queue.length) await new Promise((resolve) => { wake = resolve; });
-            const item = queue.shift();
-            if (item.end) { controller.abort(); return { done: true, value: undefined }; }
-            return { done: false, value: item.value };
-          },
-          async return() { controller.abort(); return { done: true, value: undefined }; },
-        };
+        return results;
       }
 
       // Which transport subscriptions take: the picker in the corner, remembered.
