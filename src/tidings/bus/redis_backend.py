@@ -16,16 +16,11 @@ from redis.asyncio.connection import Connection, ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from .supervisor import DEAD_AFTER, HEALTH_INTERVAL, Command, Supervisor
+from .supervisor import DEAD_AFTER, HEALTH_INTERVAL, Command, Supervisor, cancelling
 
 CONNECT_TIMEOUT = 2.0
 PUBLISH_TIMEOUT = 2.0
 STALL_GRACE = 0.25  # a read that returns this much later than its timeout: the loop was busy
-
-
-def _cancelling() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 def _text(value: Any) -> str:
@@ -82,7 +77,7 @@ class RedisBackend(Supervisor):
                 except asyncio.CancelledError:
                     # The writer's own end, or the bus closing right now: that one must go on
                     # (swallowed, the supervisor reconnected and `disconnect` waited forever).
-                    if _cancelling():
+                    if cancelling():
                         raise
                 except Exception:
                     pass  # the writer's error: the session ends with the reader's

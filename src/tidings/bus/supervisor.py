@@ -54,6 +54,13 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def cancelling() -> bool:
+    """Whether the running task has been asked to stop (even if a library swallowed the
+    CancelledError on the way)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Supervisor(BroadcastBackend):
     """The shared state machine of the supervised Redis and PostgreSQL backends."""
 
@@ -194,9 +201,8 @@ class Supervisor(BroadcastBackend):
 
     async def _supervise(self) -> None:
         delay = BACKOFF_FIRST
-        task = asyncio.current_task()
         while True:
-            if task is not None and task.cancelling():
+            if cancelling():
                 # Closing: whatever swallowed the cancellation on the way, no new session.
                 raise asyncio.CancelledError
             self.sessions += 1
