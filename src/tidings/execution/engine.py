@@ -20,7 +20,6 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
@@ -359,7 +358,7 @@ def _root_field(document: DocumentNode, operation: OperationDefinitionNode) -> s
 
     A fragment's own name is not the field: `subscription { ...trending }` may select `feed`
     (the sharing scope reads this, so the difference is a viewer's data, shared.py)."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = scope.fragments_of(document)
     names: set[str] = set()
     pending: list[SelectionSetNode] = [operation.selection_set]
     seen: set[str] = set()
