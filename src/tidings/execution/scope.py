@@ -23,6 +23,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -172,6 +173,19 @@ def fragments_of(document: Any) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
+def _walk_from_root(
+    schema: GraphQLSchema,
+    document: Any,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
+) -> tuple[_Walk, GraphQLObjectType] | None:
+    """A walk of the operation and its root type; None when the schema has no such root."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    return _Walk(schema, operation, fragments_of(document), variables), root
+
+
 def viewer_scoped(
     schema: GraphQLSchema,
     document: Any,
@@ -179,10 +193,11 @@ def viewer_scoped(
     variables: dict[str, Any] | None,
 ) -> bool:
     """Whether the operation's result may depend on who asks (see the module's docstring)."""
-    root = schema.get_root_type(operation.operation)
-    if root is None:
+    walking = _walk_from_root(schema, document, operation, variables)
+    if walking is None:
         return True
-    return _Walk(schema, operation, fragments_of(document), variables).scoped(operation.selection_set, root)
+    walk, root = walking
+    return walk.scoped(operation.selection_set, root)
 
 
 def sharing(
@@ -192,10 +207,10 @@ def sharing(
     variables: dict[str, Any] | None,
 ) -> Sharing:
     """How the operation's subscribers may share an event's execution (see the module's docstring)."""
-    root = schema.get_root_type(operation.operation)
-    if root is None:
+    walking = _walk_from_root(schema, document, operation, variables)
+    if walking is None:
         return Sharing.PER_VIEWER
-    walk = _Walk(schema, operation, fragments_of(document), variables)
+    walk, root = walking
     if not walk.scoped(operation.selection_set, root):
         return Sharing.PUBLIC
     if walk.hydratable(operation.selection_set, root, True):
